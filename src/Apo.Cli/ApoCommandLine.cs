@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Apo.Cli.Commands;
+
+namespace Apo.Cli;
+
+/// <summary>Builds the `apo` command tree and turns bad input into one clear line and exit code 2.</summary>
+public static class ApoCommandLine
+{
+    public const int BadInputExitCode = 2;
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("apo: A*-PO reinforcement-learning post-training for language models.");
+        foreach (var command in AllCommands()) root.Subcommands.Add(command);
+        return root;
+    }
+
+    static IEnumerable<Command> AllCommands()
+    {
+        yield return DoctorCommand.Create();
+    }
+
+    public static int Run(string[] args)
+    {
+        var parse = Build().Parse(args);
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (BadInput.Describes(e))
+        {
+            Console.Error.WriteLine($"apo: error: {BadInput.Message(e)}");
+            return BadInputExitCode;
+        }
+    }
+}

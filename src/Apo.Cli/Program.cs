@@ -1,0 +1,3 @@
+using Apo.Cli;
+
+return ApoCommandLine.Run(args);
