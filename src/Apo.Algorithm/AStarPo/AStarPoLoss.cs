@@ -62,13 +62,12 @@ public static class AStarPoLoss
 
         if (entropyCoefficient > 0)
         {
-            if (tokenEntropy is null || responseMask is null)
-                throw new ArgumentException("an entropy bonus needs both tokenEntropy [B, T] and responseMask [B, T].", nameof(tokenEntropy));
-            var (rows, columns) = TensorChecks.RequireMatrix(tokenEntropy, nameof(tokenEntropy));
+            if (responseMask is null)
+                throw new ArgumentException("an entropy bonus needs both tokenEntropy [B, T] and responseMask [B, T].", nameof(responseMask));
+            var (rows, _) = TensorChecks.RequireMatrix(responseMask, nameof(responseMask));
             if (rows != batch)
-                throw new ArgumentException($"tokenEntropy has {rows} rows; expected {batch} (one per sequence).", nameof(tokenEntropy));
-            TensorChecks.RequireMatrix(responseMask, nameof(responseMask), rows, columns);
-            loss = loss - Masked.Mean(tokenEntropy.to_type(dtype), responseMask) * entropyCoefficient;
+                throw new ArgumentException($"responseMask has {rows} rows; expected {batch} (one per sequence).", nameof(responseMask));
+            loss = EntropyBonus.Subtract(loss, tokenEntropy, responseMask, entropyCoefficient);
         }
         return loss.MoveToOuterDisposeScope();
     }
