@@ -106,7 +106,9 @@ public sealed class PolicyOptimizer : IDisposable
     /// <summary>
     /// Restores what <see cref="SaveState"/> wrote into this optimizer (same parameters, same
     /// order and shapes), so training continues bit for bit. The hyperparameters stay those of
-    /// <see cref="Settings"/>. Throws FileNotFoundException or InvalidDataException naming the file.
+    /// <see cref="Settings"/>. Throws FileNotFoundException or InvalidDataException naming the file;
+    /// the header (magic, version, parameter count and shapes) is checked before any state is
+    /// touched, but after a failure inside the AdamW payload discard this optimizer.
     /// </summary>
     public void LoadState(string path)
     {

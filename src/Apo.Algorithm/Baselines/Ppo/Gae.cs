@@ -4,17 +4,6 @@ using static TorchSharp.torch;
 
 namespace Apo.Algorithm.Baselines.Ppo;
 
-/// <summary>Advantages and value targets from GAE, [B, T] each; dispose both.</summary>
-public sealed record GaeResult(Tensor Advantages, Tensor Returns) : IDisposable
-{
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        Advantages.Dispose();
-        Returns.Dispose();
-    }
-}
-
 /// <summary>
 /// Generalised Advantage Estimation over response tokens, as verl computes it:
 /// δ_t = r_t + γ·V_{t+1} − V_t, A_t = δ_t + γλ·A_{t+1}, returns = A + V, where positions outside
