@@ -92,25 +92,32 @@ public static class DatasetReader
 
     private static DatasetFormat Detect(string path, SourceTable table)
     {
-        IReadOnlyCollection<string>? columns = table.DeclaredColumns;
-        var where = "columns";
-        if (columns is null)
-        {
-            // JSONL declares nothing: the first row that parses stands for the file.
-            var first = table.Rows.FirstOrDefault(r => r.Fields is not null)
-                ?? throw new InvalidDataException($"{path} {table.Rows[0].Location}: {table.Rows[0].ParseError}");
-            columns = first.Fields!.Select(p => p.Key).ToList();
-            where = $"fields at {first.Location}";
-        }
+        if (table.DeclaredColumns is { } columns)
+            return DetectFrom(columns) ?? throw UnknownFormat(path, "columns", columns);
+
+        // JSONL declares nothing: the first row whose fields fit a layout decides, so one bad
+        // leading row does not hide the format of the rest of the file.
+        var parsed = table.Rows.Where(r => r.Fields is not null).ToList();
+        if (parsed.Count == 0) throw new InvalidDataException($"{path} {table.Rows[0].Location}: {table.Rows[0].ParseError}");
+        foreach (var row in parsed)
+            if (DetectFrom(row.Fields!.Select(p => p.Key).ToList()) is { } format) return format;
+        throw UnknownFormat(path, $"fields at {parsed[0].Location}", parsed[0].Fields!.Select(p => p.Key).ToList());
+    }
+
+    private static DatasetFormat? DetectFrom(IReadOnlyCollection<string> columns)
+    {
         var has = columns.ToHashSet(StringComparer.Ordinal);
         if (has.Contains("prompt") && has.Contains("reward_model"))
             return has.Contains(StageOneColumns.Response(0)) ? DatasetFormat.StageOneExport : DatasetFormat.Verl;
         if (has.Contains("question") && has.Contains("answer")) return DatasetFormat.Gsm8k;
         if (has.Contains("problem")) return DatasetFormat.Math;
-        throw new InvalidDataException(
-            $"{path}: cannot tell the dataset format from its {where} ({string.Join(", ", columns)}); expected GSM8K (question, answer), " +
-            "MATH (problem, solution/answer), verl (prompt, reward_model, data_source) or an A*-PO stage-1 export (verl columns plus response_i, eval_i)");
+        return null;
     }
+
+    private static InvalidDataException UnknownFormat(string path, string where, IReadOnlyCollection<string> columns) => new(
+        $"{path}: cannot tell the dataset format from its {where} ({string.Join(", ", columns)}); expected GSM8K (question, answer), " +
+        "MATH (problem, solution/answer), verl (prompt, reward_model, data_source) or an A*-PO stage-1 export (verl columns plus response_i, eval_i); " +
+        "or set the format explicitly");
 
     private static void RequireColumns(string path, DatasetFormat format, IReadOnlyList<string> columns)
     {

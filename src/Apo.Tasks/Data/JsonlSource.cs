@@ -16,7 +16,7 @@ internal static class JsonlSource
             if (string.IsNullOrWhiteSpace(line)) continue;
             rows.Add(ParseLine(line, $"line {lineNumber}"));
         }
-        if (rows.Count == 0) throw new InvalidDataException($"{path}: file is empty (no JSON lines)");
+        if (rows.Count == 0) throw new InvalidDataException($"{path}: file is empty");
         return new SourceTable(rows, null);
     }
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Text;
 using System.Text.Json.Nodes;
+using Parquet.Schema;
 using Parquet.Serialization;
 
 namespace Apo.Tasks.Data;
@@ -30,7 +31,7 @@ internal static class ParquetSource
         if (result.Data.Count == 0) throw new InvalidDataException($"{path}: Parquet file has no rows");
         var rows = new List<SourceRow>(result.Data.Count);
         for (var i = 0; i < result.Data.Count; i++)
-            rows.Add(new SourceRow($"row {i + 1}", (JsonObject)ToNode(result.Data[i])!, null));
+            rows.Add(new SourceRow($"row {i + 1}", ToObject(result.Data[i], result.Schema.Fields), null));
         return new SourceTable(rows, columns);
     }
 
@@ -52,6 +53,32 @@ internal static class ParquetSource
         IFormattable f => JsonValue.Create(f.ToString(null, System.Globalization.CultureInfo.InvariantCulture)),
         _ => JsonValue.Create(value.ToString()),
     };
+
+    /// <summary>
+    /// Walks the schema, not just the values: Parquet.Net leaves null fields out of its
+    /// dictionaries, and a null must read as "is null", not "is missing".
+    /// </summary>
+    private static JsonObject ToObject(IDictionary<string, object> dict, IEnumerable<Field> fields)
+    {
+        var obj = new JsonObject();
+        foreach (var field in fields)
+            obj[field.Name] = dict.TryGetValue(field.Name, out var v) ? ToNode(v, field) : null;
+        return obj;
+    }
+
+    private static JsonNode? ToNode(object? value, Field field) => (field, value) switch
+    {
+        (StructField s, IDictionary<string, object> dict) => ToObject(dict, s.Fields),
+        (ListField l, IEnumerable list) when value is not string => ToArray(list, l.Item),
+        _ => ToNode(value),
+    };
+
+    private static JsonArray ToArray(IEnumerable list, Field item)
+    {
+        var array = new JsonArray();
+        foreach (var v in list) array.Add(ToNode(v, item));
+        return array;
+    }
 
     private static JsonObject ToObject(IDictionary<string, object> dict)
     {
