@@ -65,6 +65,11 @@ internal static class RowReaders
         var dataSource = RowFields.OptionalString(row, "data_source");
         var extra = RowFields.OptionalObject(row, "extra_info");
         var task = TaskOf(options, extra, dataSource, prompt);
+        // Some verl-style GSM8K files store the whole reference solution as ground truth; the
+        // verifier needs the final number.
+        if (task == TaskKinds.Gsm8k && truth.Contains("####", StringComparison.Ordinal))
+            truth = Gsm8kAnswer.FinalAnswer(truth)
+                ?? throw new RowError($"field \"reward_model.ground_truth\": the text after the last \"####\" is not a number (\"{AfterLastMarker(truth)}\")");
         var question = (extra is null ? null : RowFields.OptionalString(extra, "question", "extra_info.question"))
             ?? PromptTemplates.StripInstruction(prompt);
         dataSource ??= options.DataSource ?? (task == TaskKinds.Gsm8k ? DefaultGsm8kSource : DefaultMathSource);

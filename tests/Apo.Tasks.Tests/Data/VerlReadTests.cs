@@ -73,4 +73,13 @@ public class VerlReadTests
         var detected = Assert.Throws<InvalidDataException>(() => DatasetReader.Read(path));
         Assert.StartsWith($"{path}: cannot tell the dataset format from its columns (data_source, prompt, ability, extra_info)", detected.Message);
     }
+
+    [Fact]
+    public void Gsm8kGroundTruthGivenAsFullSolutionIsReducedToTheFinalNumber()
+    {
+        // Seen in a public verl-style GSM8K parquet: reward_model.ground_truth holds the whole solution.
+        using var dir = new TempFolder();
+        var path = dir.WriteLines("train.jsonl", SampleRows.VerlGsm8k(0, SampleRows.NataliaQuestion, SampleRows.NataliaAnswer, SampleRows.NataliaAnswer));
+        Assert.Equal("72", DatasetReader.Read(path).Examples[0].GroundTruth);
+    }
 }
