@@ -23,7 +23,7 @@ internal static class RowReaders
         var answer = RowFields.RequireString(row, "answer");
         if (!answer.Contains("####", StringComparison.Ordinal))
             throw new RowError("field \"answer\" has no final \"#### N\"");
-        var truth = Gsm8kAnswer.FinalAnswer(answer)
+        var truth = Gsm8kReference.FinalAnswer(answer)
             ?? throw new RowError($"field \"answer\": the text after the last \"####\" is not a number (\"{AfterLastMarker(answer)}\")");
         var prompt = PromptTemplates.Gsm8k(question);
         return new PromptExample(FileId(row) ?? ExampleIds.FromContent(TaskKinds.Gsm8k, prompt, truth),
@@ -68,7 +68,7 @@ internal static class RowReaders
         // Some verl-style GSM8K files store the whole reference solution as ground truth; the
         // verifier needs the final number.
         if (task == TaskKinds.Gsm8k && truth.Contains("####", StringComparison.Ordinal))
-            truth = Gsm8kAnswer.FinalAnswer(truth)
+            truth = Gsm8kReference.FinalAnswer(truth)
                 ?? throw new RowError($"field \"reward_model.ground_truth\": the text after the last \"####\" is not a number (\"{AfterLastMarker(truth)}\")");
         var question = (extra is null ? null : RowFields.OptionalString(extra, "question", "extra_info.question"))
             ?? PromptTemplates.StripInstruction(prompt);

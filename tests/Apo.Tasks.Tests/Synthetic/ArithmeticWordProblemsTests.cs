@@ -48,7 +48,7 @@ public class ArithmeticWordProblemsTests
                 Assert.InRange(current, 1, options.MaxResult);
             }
             Assert.Equal(current, solution.Final);
-            Assert.Equal(current.ToString(), Gsm8kAnswer.FinalAnswer(row.Answer));
+            Assert.Equal(current.ToString(), Gsm8kReference.FinalAnswer(row.Answer));
             Assert.InRange(question.Steps.Count, options.MinSteps, options.MaxSteps);
             Assert.All(question.Steps, s => Assert.Contains(s.Op switch
             {
@@ -140,7 +140,7 @@ public class ArithmeticWordProblemsTests
         Assert.Equal(DatasetFormat.Gsm8k, autodetected.Format);
         Assert.All(train.Examples, e => Assert.Equal(ArithmeticWordProblems.DataSource, e.DataSource));
         Assert.Equal(splits.Train.Select(r => r.Question), train.Examples.Select(e => e.Question));
-        Assert.Equal(splits.Train.Select(r => Gsm8kAnswer.FinalAnswer(r.Answer)), train.Examples.Select(e => e.GroundTruth));
+        Assert.Equal(splits.Train.Select(r => Gsm8kReference.FinalAnswer(r.Answer)), train.Examples.Select(e => e.GroundTruth));
         Assert.Equal(PromptTemplates.Gsm8k(splits.Test[0].Question), autodetected.Examples[0].Prompt);
     }
 

@@ -2,8 +2,8 @@ using System.Text.RegularExpressions;
 
 namespace Apo.Tasks.Data;
 
-/// <summary>The final answer of a GSM8K reference solution.</summary>
-public static partial class Gsm8kAnswer
+/// <summary>The final answer of a GSM8K reference solution (the dataset side; scoring model responses is Verifiers.Gsm8kAnswer).</summary>
+public static partial class Gsm8kReference
 {
     /// <summary>
     /// The text after the last <c>####</c>, trimmed, with thousands commas removed; null when
