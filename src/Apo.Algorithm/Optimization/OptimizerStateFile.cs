@@ -1,3 +1,4 @@
+using Apo.Common.IO;
 using System.Text;
 
 namespace Apo.Algorithm.Optimization;
@@ -15,35 +16,21 @@ internal static class OptimizerStateFile
     public static void Save(PolicyOptimizer optimizer, string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.apo-tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(Version);
+            writer.Write(optimizer.StepCount);
+            writer.Write(optimizer.Parameters.Count);
+            foreach (var p in optimizer.Parameters)
             {
-                writer.Write(Magic);
-                writer.Write(Version);
-                writer.Write(optimizer.StepCount);
-                writer.Write(optimizer.Parameters.Count);
-                foreach (var p in optimizer.Parameters)
-                {
-                    writer.Write(p.shape.Length);
-                    foreach (var d in p.shape) writer.Write(d);
-                }
-                optimizer.Inner.save_state_dict(writer);
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
+                writer.Write(p.shape.Length);
+                foreach (var d in p.shape) writer.Write(d);
             }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+            optimizer.Inner.save_state_dict(writer);
+            writer.Flush();
+        });
     }
 
     /// <returns>The saved step count.</returns>
@@ -92,11 +79,5 @@ internal static class OptimizerStateFile
         {
             throw new InvalidDataException($"{path}: optimizer state file is truncated.", e);
         }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (IOException) { /* the original error matters more than a leftover temp file */ }
     }
 }

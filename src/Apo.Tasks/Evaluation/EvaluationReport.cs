@@ -1,3 +1,4 @@
+using Apo.Common.IO;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -68,27 +69,8 @@ public sealed record EvaluationReport
         }
     }
 
-    /// <summary>Writes the JSON atomically: temp file in the same folder, flushed, then renamed.</summary>
-    public void Save(string path)
-    {
-        string fullPath = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(Encoding.UTF8.GetBytes(ToJson()));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    /// <summary>Writes the JSON atomically (see <see cref="AtomicFile"/>).</summary>
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToJson());
 
     /// <summary>Reads a report saved by <see cref="Save"/>.</summary>
     public static EvaluationReport Load(string path)
