@@ -45,6 +45,27 @@ public class TokenizerPreTokenizerTests
     }
 
     [Fact]
+    public void Surrogate_pairs_stay_whole_and_an_emoji_can_prefix_a_word()
+    {
+        // As in Hugging Face (code points): 2 takes the emoji as its one-character prefix.
+        Assert.Equal(["😀a", " b"], Qwen2PreTokenizer.Split("😀a b"));
+        // 4: a symbol run of two emoji (four UTF-16 units), then 2 for " ok".
+        Assert.Equal([" 👍🏽", " ok"], Qwen2PreTokenizer.Split(" 👍🏽 ok"));
+        // No piece ever ends between the two halves of a pair.
+        var random = new Random(3);
+        for (int n = 0; n < 200; n++)
+        {
+            string text = string.Concat(Enumerable.Range(0, 12).Select(_ => random.Next(4) switch
+            {
+                0 => "😀", 1 => " ", 2 => "a", _ => "\n",
+            }));
+            foreach (string piece in Qwen2PreTokenizer.Split(text))
+                Assert.False(char.IsHighSurrogate(piece[^1]) || char.IsLowSurrogate(piece[0]), piece);
+            Assert.Equal(text, string.Concat(Qwen2PreTokenizer.Split(text)));
+        }
+    }
+
+    [Fact]
     public void Merges_never_cross_piece_boundaries()
     {
         // Merges "m"+"Ġ" (id 256) and "Ġ"+"c" (id 257). In "I'm cats" the regex cuts "'m" from
