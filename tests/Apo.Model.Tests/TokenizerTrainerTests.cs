@@ -71,4 +71,17 @@ public class TokenizerTrainerTests(ITestOutputHelper output)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"training took {clock.Elapsed.TotalSeconds:F1} s");
         foreach (string text in heldOut.Take(50)) Assert.Equal(text, tokenizer.Decode(tokenizer.Encode(text)));
     }
+
+    [Fact]
+    public void Encoding_from_many_threads_matches_sequential_encoding()
+    {
+        var tokenizer = BpeTrainer.Train(TokenizerFixtures.WordProblems(500, seed: 21), 350);
+        var texts = TokenizerFixtures.WordProblems(2000, seed: 22);
+        var sequential = texts.Select(t => tokenizer.Encode(t).ToArray()).ToArray();
+        var parallel = new int[texts.Count][];
+        var clock = Stopwatch.StartNew();
+        Parallel.For(0, texts.Count, i => parallel[i] = tokenizer.Encode(texts[i]).ToArray());
+        output.WriteLine($"encoded {texts.Count} texts on {Environment.ProcessorCount} cores in {clock.Elapsed.TotalMilliseconds:F0} ms");
+        for (int i = 0; i < texts.Count; i++) Assert.Equal(sequential[i], parallel[i]);
+    }
 }
