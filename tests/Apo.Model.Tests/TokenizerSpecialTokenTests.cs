@@ -42,6 +42,17 @@ public class TokenizerSpecialTokenTests
     }
 
     [Fact]
+    public void The_longest_added_token_wins_when_one_is_a_prefix_of_another()
+    {
+        // "<|a|>" (id 259) is listed before "<|a|>b" (id 260); in "<|a|>b!" the longer one must match.
+        var added = TokenizerFixtures.QwenSpecials(256)
+            .Append(new AddedToken(259, "<|a|>")).Append(new AddedToken(260, "<|a|>b")).ToArray();
+        var tokenizer = TextTokenizer.Create(TokenizerFixtures.ByteVocabulary(), [], added);
+        Assert.Equal([260, 0], tokenizer.Encode("<|a|>b!")); // '!' is byte id 0
+        Assert.Equal([259, 'c' - 33], tokenizer.Encode("<|a|>c"));
+    }
+
+    [Fact]
     public void Added_token_contents_outside_ascii_decode_intact()
     {
         var added = TokenizerFixtures.QwenSpecials(256).Append(new AddedToken(259, "<|größe|>")).ToArray();

@@ -39,7 +39,11 @@ public sealed partial class TextTokenizer
             Merges = merges.Select(m => m.Left + " " + m.Right),
             ByteLevel = true,
             SpecialTokens = addedByContent,
-            PreTokenizer = new RegexPreTokenizer(Qwen2PreTokenizer.Regex(), addedByContent),
+            // The library joins these into one alternation in enumeration order; longest first makes
+            // it pick the longest added token at a position, as Hugging Face does.
+            PreTokenizer = new RegexPreTokenizer(
+                Qwen2PreTokenizer.Regex(),
+                addedTokens.OrderByDescending(t => t.Content.Length).ThenBy(t => t.Id).ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal)),
         });
 
         int Lookup(string token) => addedByContent.TryGetValue(token, out int id) ? id : vocabulary[token];
