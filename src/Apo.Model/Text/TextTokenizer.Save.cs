@@ -1,3 +1,4 @@
+using Apo.Common.IO;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
