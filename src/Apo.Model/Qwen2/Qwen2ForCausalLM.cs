@@ -15,6 +15,7 @@ public sealed class Qwen2ForCausalLM : nn.Module
 {
     readonly Qwen2Model model;
     readonly Linear? lm_head; // null when tied: the embedding Parameter is the head
+    readonly Parameter headWeight;
 
     /// <summary>Builds a randomly initialised model (HF's init: normal(0, 0.02), zero biases, unit norms).
     /// Seed with <c>torch.manual_seed</c> beforehand for a reproducible init.</summary>
@@ -33,6 +34,9 @@ public sealed class Qwen2ForCausalLM : nn.Module
             lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device: Device, dtype: DType);
             register_module("lm_head", lm_head);
         }
+        // Look the head up once through the registry: TorchSharp's Embedding.weight getter returns a new
+        // wrapper object on every call, while named_parameters() hands out the one registered Parameter.
+        headWeight = ParametersByName()[config.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight"];
         InitialiseWeights();
     }
 
@@ -41,7 +45,7 @@ public sealed class Qwen2ForCausalLM : nn.Module
     public ScalarType DType { get; }
 
     /// <summary>The matrix that maps hidden states to logits: the embedding Parameter itself when tied.</summary>
-    public Parameter LmHeadWeight => lm_head?.weight ?? model.EmbeddingWeight;
+    public Parameter LmHeadWeight => headWeight;
 
     /// <summary>
     /// Logits [B, T, vocab] (model dtype).

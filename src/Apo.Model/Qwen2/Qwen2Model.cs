@@ -25,9 +25,6 @@ public sealed class Qwen2Model : nn.Module
         register_module("norm", norm);
     }
 
-    /// <summary>The token embedding matrix [vocab, hidden]; also the LM head when embeddings are tied.</summary>
-    public Parameter EmbeddingWeight => embed_tokens.weight!;
-
     /// <summary>Final hidden states [B, T, hidden] (after the last norm). See <see cref="Qwen2ForCausalLM.forward"/> for the arguments.</summary>
     public Tensor Forward(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache? cache, int offset)
     {
