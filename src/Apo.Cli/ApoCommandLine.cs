@@ -18,6 +18,7 @@ public static class ApoCommandLine
     static IEnumerable<Command> AllCommands()
     {
         yield return DoctorCommand.Create();
+        yield return BenchModelCommand.Create();
     }
 
     public static int Run(string[] args)

@@ -65,4 +65,17 @@ public class BatchingTests
         var entropy = output.TokenEntropy[0];
         Assert.True(entropy.min().item<float>() > 0 && entropy.max().item<float>() <= Math.Log(50) + 1e-5);
     }
+
+    [Fact]
+    public void EmptyResponsesScoreZeroAlongsideOthers()
+    {
+        using var model = TinyModels.Create();
+        var scores = Scorer.Score(model, [[4, 5], [6]], [[], [7, 8]], batchSize: 2);
+        Assert.Empty(scores[0].TokenLogProbs);
+        Assert.Equal(0.0, scores[0].Sum);
+        Assert.Equal(2, scores[1].TokenLogProbs.Length);
+        Assert.All(scores[1].TokenLogProbs, lp => Assert.True(lp < 0));
+        var none = Scorer.Score(model, [[4, 5]], [[]], batchSize: 1);
+        Assert.Empty(none[0].TokenLogProbs);
+    }
 }
