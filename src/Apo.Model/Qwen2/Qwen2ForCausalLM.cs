@@ -15,10 +15,11 @@ public sealed class Qwen2ForCausalLM : nn.Module
 {
     readonly Qwen2Model model;
     readonly Linear? lm_head; // null when tied: the embedding Parameter is the head
-    readonly Parameter headWeight;
+    readonly string headName;
 
     /// <summary>Builds a randomly initialised model (HF's init: normal(0, 0.02), zero biases, unit norms).
-    /// Seed with <c>torch.manual_seed</c> beforehand for a reproducible init.</summary>
+    /// Seed with <c>torch.manual_seed</c> beforehand for a reproducible init. Build it on the device and dtype
+    /// it will run on (<see cref="Device"/> and <see cref="DType"/> are fixed; do not move it with <c>.to()</c>).</summary>
     public Qwen2ForCausalLM(Qwen2Config config, Device? device = null, ScalarType? dtype = null) : base(nameof(Qwen2ForCausalLM))
     {
         config.Validate();
@@ -34,9 +35,7 @@ public sealed class Qwen2ForCausalLM : nn.Module
             lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device: Device, dtype: DType);
             register_module("lm_head", lm_head);
         }
-        // Look the head up once through the registry: TorchSharp's Embedding.weight getter returns a new
-        // wrapper object on every call, while named_parameters() hands out the one registered Parameter.
-        headWeight = ParametersByName()[config.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight"];
+        headName = config.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight";
         InitialiseWeights();
     }
 
@@ -45,7 +44,9 @@ public sealed class Qwen2ForCausalLM : nn.Module
     public ScalarType DType { get; }
 
     /// <summary>The matrix that maps hidden states to logits: the embedding Parameter itself when tied.</summary>
-    public Parameter LmHeadWeight => headWeight;
+    /// <remarks>Looked up through the parameter registry: TorchSharp's <c>Embedding.weight</c> getter returns a
+    /// new wrapper object on every call, while <c>named_parameters()</c> hands out the one registered Parameter.</remarks>
+    public Parameter LmHeadWeight => named_parameters().First(p => p.name == headName).parameter;
 
     /// <summary>
     /// Logits [B, T, vocab] (model dtype).
