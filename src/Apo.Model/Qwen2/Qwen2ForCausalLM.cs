@@ -1,0 +1,128 @@
+using Apo.Model.Inference;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Apo.Model.Qwen2;
+
+/// <summary>
+/// Qwen2 causal language model with Hugging Face parameter names (<c>model.embed_tokens.weight</c>,
+/// <c>model.layers.{i}.self_attn.q_proj.weight</c>, …, <c>lm_head.weight</c>). With tied embeddings there
+/// is no <c>lm_head.weight</c> parameter at all: the head multiplies by the embedding Parameter itself,
+/// so one tensor receives both gradients and an optimizer step keeps them identical by construction.
+/// </summary>
+public sealed class Qwen2ForCausalLM : nn.Module
+{
+    readonly Qwen2Model model;
+    readonly Linear? lm_head; // null when tied: the embedding Parameter is the head
+    readonly string headName;
+
+    /// <summary>Builds a randomly initialised model (HF's init: normal(0, 0.02), zero biases, unit norms).
+    /// Seed with <c>torch.manual_seed</c> beforehand for a reproducible init. Build it on the device and dtype
+    /// it will run on (<see cref="Device"/> and <see cref="DType"/> are fixed; do not move it with <c>.to()</c>).</summary>
+    public Qwen2ForCausalLM(Qwen2Config config, Device? device = null, ScalarType? dtype = null) : base(nameof(Qwen2ForCausalLM))
+    {
+        config.Validate();
+        Config = config;
+        Device = device ?? CPU;
+        DType = dtype ?? config.ScalarType;
+        if (DType is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"unsupported model dtype {DType}", nameof(dtype));
+        model = new Qwen2Model(config, Device, DType);
+        register_module("model", model);
+        if (!config.TieWordEmbeddings)
+        {
+            lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device: Device, dtype: DType);
+            register_module("lm_head", lm_head);
+        }
+        headName = config.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight";
+        InitialiseWeights();
+    }
+
+    public Qwen2Config Config { get; }
+    public Device Device { get; }
+    public ScalarType DType { get; }
+
+    /// <summary>The matrix that maps hidden states to logits: the embedding Parameter itself when tied.</summary>
+    /// <remarks>Looked up through the parameter registry: TorchSharp's <c>Embedding.weight</c> getter returns a
+    /// new wrapper object on every call, while <c>named_parameters()</c> hands out the one registered Parameter.</remarks>
+    public Parameter LmHeadWeight => named_parameters().First(p => p.name == headName).parameter;
+
+    /// <summary>
+    /// Logits [B, T, vocab] (model dtype).
+    /// </summary>
+    /// <param name="inputIds">Token ids [B, T] (int64).</param>
+    /// <param name="positionIds">Rotary positions [B, T]: the count of real tokens before each token.</param>
+    /// <param name="attentionMask">[B, S] over every key slot (cached ones included), 1 = real token, 0 = padding; S = cacheOffset + T.</param>
+    /// <param name="cache">Optional preallocated cache; keys/values of these T tokens are written at slots cacheOffset..cacheOffset+T.</param>
+    /// <param name="cacheOffset">Slot of the first input token (0 without a cache).</param>
+    public Tensor forward(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache? cache = null, int cacheOffset = 0)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = ForwardHidden(inputIds, positionIds, attentionMask, cache, cacheOffset);
+        return Logits(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Final hidden states [B, T, hidden]; pair with <see cref="Logits"/> to project only the positions you need.</summary>
+    public Tensor ForwardHidden(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache? cache = null, int cacheOffset = 0)
+    {
+        CheckShapes(inputIds, positionIds, attentionMask, cache, cacheOffset);
+        return model.Forward(inputIds, positionIds, attentionMask, cache, cacheOffset);
+    }
+
+    /// <summary>Projects hidden states [..., hidden] to logits [..., vocab] with the (possibly tied) head.</summary>
+    public Tensor Logits(Tensor hidden) => nn.functional.linear(hidden, LmHeadWeight);
+
+    /// <summary>An empty cache for <paramref name="batchSize"/> sequences of up to <paramref name="capacity"/> tokens, on this model's device and dtype.</summary>
+    public KvCache CreateKvCache(int batchSize, int capacity) => new(Config, batchSize, capacity, Device, DType);
+
+    /// <summary>Parameters by Hugging Face name (the same names <c>named_parameters()</c> yields).</summary>
+    public IReadOnlyDictionary<string, Parameter> ParametersByName() =>
+        named_parameters().ToDictionary(p => p.name, p => p.parameter);
+
+    /// <summary>
+    /// Copies weights in by Hugging Face name. Every parameter must be present with its exact shape;
+    /// a tied model ignores an <c>lm_head.weight</c> entry (some exporters write one). Other unknown names
+    /// are an error. <paramref name="source"/> names the checkpoint in messages.
+    /// </summary>
+    public void LoadWeights(IReadOnlyDictionary<string, Tensor> weights, string source)
+    {
+        var parameters = ParametersByName();
+        foreach (var name in weights.Keys)
+            if (!parameters.ContainsKey(name) && !(name == "lm_head.weight" && Config.TieWordEmbeddings))
+                throw new InvalidDataException($"{source}: tensor \"{name}\" is not a parameter of Qwen2ForCausalLM");
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in parameters)
+        {
+            if (!weights.TryGetValue(name, out var tensor))
+                throw new InvalidDataException($"{source}: tensor \"{name}\" is missing");
+            if (!tensor.shape.SequenceEqual(parameter.shape))
+                throw new InvalidDataException($"{source}: tensor \"{name}\" has shape [{string.Join(", ", tensor.shape)}], expected [{string.Join(", ", parameter.shape)}]");
+            parameter.copy_(tensor);
+        }
+    }
+
+    void CheckShapes(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache? cache, int cacheOffset)
+    {
+        if (inputIds.dim() != 2) throw new ArgumentException($"input ids must be [B, T], got [{string.Join(", ", inputIds.shape)}]");
+        long batch = inputIds.shape[0], time = inputIds.shape[1];
+        if (!positionIds.shape.SequenceEqual(inputIds.shape))
+            throw new ArgumentException($"position ids [{string.Join(", ", positionIds.shape)}] must match input ids [{batch}, {time}]");
+        if (attentionMask.dim() != 2 || attentionMask.shape[0] != batch || attentionMask.shape[1] != cacheOffset + time)
+            throw new ArgumentException($"attention mask must be [{batch}, {cacheOffset + time}] (cache offset + new tokens), got [{string.Join(", ", attentionMask.shape)}]");
+        if (cache is null && cacheOffset != 0) throw new ArgumentException("a cache offset needs a cache");
+        if (cache is not null && (cache.BatchSize != batch || cacheOffset + time > cache.Capacity))
+            throw new ArgumentException($"cache holds {cache.BatchSize} sequences of {cache.Capacity} slots; asked for {batch} sequences up to slot {cacheOffset + time}");
+    }
+
+    void InitialiseWeights()
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith("layernorm.weight") || name == "model.norm.weight") nn.init.ones_(parameter);
+            else if (name.EndsWith(".bias")) nn.init.zeros_(parameter);
+            else nn.init.normal_(parameter, 0.0, 0.02);
+        }
+    }
+}

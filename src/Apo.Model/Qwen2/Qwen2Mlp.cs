@@ -1,0 +1,28 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Apo.Model.Qwen2;
+
+/// <summary>SwiGLU feed-forward block: down_proj(silu(gate_proj(x)) ⊙ up_proj(x)), no biases.</summary>
+public sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
+{
+    readonly Linear gate_proj, up_proj, down_proj;
+
+    public Qwen2Mlp(Qwen2Config config, Device device, ScalarType dtype) : base(nameof(Qwen2Mlp))
+    {
+        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, device: device, dtype: dtype);
+        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, device: device, dtype: dtype);
+        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: false, device: device, dtype: dtype);
+        register_module("gate_proj", gate_proj);
+        register_module("up_proj", up_proj);
+        register_module("down_proj", down_proj);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var gated = nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x);
+        return down_proj.forward(gated).MoveToOuterDisposeScope();
+    }
+}
