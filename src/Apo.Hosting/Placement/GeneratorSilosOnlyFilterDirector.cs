@@ -16,15 +16,20 @@ public sealed class GeneratorSilosOnlyFilterDirector(ISiloMetadataCache metadata
     /// <inheritdoc />
     public IEnumerable<SiloAddress> Filter(PlacementFilterStrategy filterStrategy, PlacementTarget target, IEnumerable<SiloAddress> silos)
     {
-        var candidates = silos.ToArray();
+        var candidates = silos.Select(silo => (Silo: silo, Roles: RolesOf(silo))).ToArray();
         var generators = candidates
-            .Where(silo => SiloRoles.Contains(metadata.GetSiloMetadata(silo).Metadata.GetValueOrDefault(SiloRoles.MetadataKey), SiloRoles.Generator))
+            .Where(c => SiloRoles.Contains(c.Roles, SiloRoles.Generator))
+            .Select(c => c.Silo)
             .ToArray();
         if (generators.Length == 0)
             throw new OrleansException(
                 $"Cannot place grain {target.GrainIdentity}: it may run only on silos with role \"{SiloRoles.Generator}\" " +
-                $"(silo metadata \"{SiloRoles.MetadataKey}\"), and none of the {candidates.Length} active compatible silo(s) declares it. " +
+                $"(silo metadata \"{SiloRoles.MetadataKey}\"), and no active compatible silo declares it " +
+                $"({string.Join("; ", candidates.Select(c => $"{c.Silo}: {c.Roles ?? "no role"}"))}). " +
                 $"Start a silo whose configuration has Role containing \"{SiloRoles.Generator}\".");
         return generators;
     }
+
+    private string? RolesOf(SiloAddress silo) =>
+        metadata.GetSiloMetadata(silo).Metadata.GetValueOrDefault(SiloRoles.MetadataKey);
 }
