@@ -1,6 +1,7 @@
 using Apo.Abstractions.Placement;
 using Apo.Hosting;
 using Orleans.Runtime;
+using Orleans.Streams;
 
 namespace Apo.Hosting.Tests;
 
@@ -64,4 +65,25 @@ public interface IAnywhereProbeGrain : IGrainWithIntegerKey
 public sealed class AnywhereProbeGrain(ILocalSiloDetails silo) : Grain, IAnywhereProbeGrain
 {
     public Task<SiloAddress> Where() => Task.FromResult(silo.SiloAddress);
+}
+
+/// <summary>Subscribes explicitly to a stream of the "apo-streams" provider (exercises the PubSubStore).</summary>
+public interface IStreamSumGrain : IGrainWithStringKey
+{
+    Task Subscribe();
+    Task<int> Sum();
+}
+
+public sealed class StreamSumGrain : Grain, IStreamSumGrain
+{
+    private int _sum;
+
+    public async Task Subscribe()
+    {
+        var stream = this.GetStreamProvider(ApoStorage.StreamProviderName)
+            .GetStream<int>(StreamId.Create("numbers", this.GetPrimaryKeyString()));
+        await stream.SubscribeAsync((item, _) => { _sum += item; return Task.CompletedTask; });
+    }
+
+    public Task<int> Sum() => Task.FromResult(_sum);
 }
