@@ -21,7 +21,9 @@ public static class ApoCommandLine
         yield return InitModelCommand.Create();
         yield return GenerateCommand.Create();
         yield return LogProbCommand.Create();
+        yield return SyntheticCommand.Create();
         yield return ScoreCommand.Create();
+        yield return EvalCommand.Create();
         yield return BenchModelCommand.Create();
     }
 
