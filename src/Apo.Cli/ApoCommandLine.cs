@@ -18,6 +18,10 @@ public static class ApoCommandLine
     static IEnumerable<Command> AllCommands()
     {
         yield return DoctorCommand.Create();
+        yield return InitModelCommand.Create();
+        yield return GenerateCommand.Create();
+        yield return LogProbCommand.Create();
+        yield return ScoreCommand.Create();
         yield return BenchModelCommand.Create();
     }
 

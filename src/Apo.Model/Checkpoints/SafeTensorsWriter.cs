@@ -1,3 +1,4 @@
+using Apo.Common.IO;
 using System.Text;
 using System.Text.Json;
 using TorchSharp;

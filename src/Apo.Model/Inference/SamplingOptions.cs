@@ -21,7 +21,7 @@ public sealed record SamplingOptions
     /// <summary>True when tokens are chosen by arg-max.</summary>
     public bool IsGreedy => Greedy || Temperature == 0;
 
-    internal void Validate()
+    public void Validate()
     {
         if (MaxNewTokens <= 0) throw new ArgumentOutOfRangeException(nameof(MaxNewTokens), MaxNewTokens, "must be positive");
         if (!(Temperature >= 0) || double.IsInfinity(Temperature)) throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "must be finite and >= 0");

@@ -1,3 +1,4 @@
+using Apo.Common.IO;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -142,22 +143,7 @@ public sealed record Qwen2Config
     {
         Validate(path);
         var json = ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(Encoding.UTF8.GetBytes(json + "\n"));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.WriteAllText(path, json + "\n");
     }
 
     /// <summary>The Hugging Face JSON form of this config.</summary>

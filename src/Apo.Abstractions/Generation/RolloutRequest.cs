@@ -1,0 +1,28 @@
+using System.Collections.Immutable;
+using Apo.Abstractions.StageOne;
+using Apo.Abstractions.Weights;
+
+namespace Apo.Abstractions.Generation;
+
+/// <summary>
+/// Stage-2 work for a generator: sample responses for these prompts with these weights, score
+/// them, and publish one <see cref="Training.Rollout"/> per response on the run's rollout stream.
+/// </summary>
+/// <param name="RunId">The run (stream key).</param>
+/// <param name="Step">Trainer step the rollouts are for (with prompt id and sample index, the rollout's identity).</param>
+/// <param name="Weights">Policy weights to sample with.</param>
+/// <param name="Sampling">Sampling settings of stage 2.</param>
+/// <param name="StageOne">Provenance whose V̂* the rollouts carry.</param>
+/// <param name="PromptIds">Prompts of this slice of the batch.</param>
+/// <param name="SamplesPerPrompt">1 for A*-PO, 2 for GRPO/REBEL.</param>
+/// <param name="Seed">Base seed; each sequence's seed derives from it, the prompt id and the sample index.</param>
+[GenerateSerializer, Immutable, Alias("apo.RolloutRequest")]
+public sealed record RolloutRequest(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] long Step,
+    [property: Id(2)] WeightVersion Weights,
+    [property: Id(3)] SamplingSettings Sampling,
+    [property: Id(4)] StageOneProvenance StageOne,
+    [property: Id(5)] ImmutableArray<string> PromptIds,
+    [property: Id(6)] int SamplesPerPrompt,
+    [property: Id(7)] long Seed);

@@ -1,0 +1,32 @@
+namespace Apo.Algorithm.OptimalValues;
+
+/// <summary>
+/// Optional pruning after stage 1: a prompt whose N reference samples all scored 0 has
+/// pass@N = 0, so the paper drops it (about 28% less training time at equal accuracy).
+/// </summary>
+/// <param name="DropAllZeroPrompts">When true, prompts whose stage-1 rewards are all 0 are dropped.</param>
+public sealed record StageOneFilter(bool DropAllZeroPrompts = false)
+{
+    /// <summary>True if a prompt with these stage-1 rewards stays in the training set.</summary>
+    /// <exception cref="ArgumentException">rewards is empty (a prompt without stage-1 samples cannot be judged).</exception>
+    public bool Keeps(IReadOnlyList<double> rewards)
+    {
+        ArgumentNullException.ThrowIfNull(rewards);
+        if (rewards.Count == 0)
+            throw new ArgumentException("a prompt has no stage-1 rewards; run stage 1 before filtering.", nameof(rewards));
+        if (!DropAllZeroPrompts) return true;
+        for (var i = 0; i < rewards.Count; i++)
+        {
+            if (rewards[i] != 0.0) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The prompts that stay, in their original order.</summary>
+    public IEnumerable<T> Apply<T>(IEnumerable<T> prompts, Func<T, IReadOnlyList<double>> rewardsOf)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(rewardsOf);
+        return prompts.Where(p => Keeps(rewardsOf(p)));
+    }
+}

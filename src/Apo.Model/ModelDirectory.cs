@@ -1,0 +1,133 @@
+using Apo.Model.Checkpoints;
+using Apo.Model.Qwen2;
+using Apo.Model.Text;
+using static TorchSharp.torch;
+
+namespace Apo.Model;
+
+/// <summary>A model loaded from a directory, with the tokenizer that belongs to it.</summary>
+public sealed class LoadedModel(string directory, Qwen2ForCausalLM model, TextTokenizer tokenizer) : IDisposable
+{
+    public string Directory { get; } = directory;
+    public Qwen2ForCausalLM Model { get; } = model;
+    public TextTokenizer Tokenizer { get; } = tokenizer;
+    public Qwen2Config Config => Model.Config;
+
+    public void Dispose() => Model.Dispose();
+}
+
+/// <summary>
+/// A Hugging Face model directory: <c>config.json</c>, <c>model.safetensors</c> (or shards and their
+/// index) and the tokenizer files. What this project writes, transformers and vLLM can load, and
+/// what they write, this project can load.
+/// </summary>
+public static class ModelDirectory
+{
+    public const string ConfigFileName = "config.json";
+
+    public static LoadedModel Load(string directory, Device? device = null, ScalarType? dtype = null)
+    {
+        var model = LoadModel(directory, device, dtype);
+        try
+        {
+            var tokenizer = TextTokenizer.Load(directory);
+            CheckTokenizerFits(directory, model.Config, tokenizer);
+            return new LoadedModel(directory, model, tokenizer);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Builds the model from config.json and copies every weight in, tensor by tensor.</summary>
+    public static Qwen2ForCausalLM LoadModel(string directory, Device? device = null, ScalarType? dtype = null)
+    {
+        if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory not found");
+        var config = Qwen2Config.Load(Path.Combine(directory, ConfigFileName));
+        using var reader = CheckpointReader.Open(directory);
+        var model = new Qwen2ForCausalLM(config, device, dtype);
+        try
+        {
+            LoadWeights(model, reader, directory);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Copies weights by Hugging Face name. Every parameter must be present with its exact shape; a
+    /// tied model ignores an <c>lm_head.weight</c> entry (some exporters write one); any other tensor
+    /// the model does not have is an error, so a checkpoint of another architecture is not half-loaded.
+    /// </summary>
+    public static void LoadWeights(Qwen2ForCausalLM model, CheckpointReader reader, string source)
+    {
+        var parameters = model.ParametersByName();
+        foreach (string name in reader.Names.OrderBy(n => n, StringComparer.Ordinal))
+            if (!parameters.ContainsKey(name) && !(name == "lm_head.weight" && model.Config.TieWordEmbeddings))
+                throw new InvalidDataException($"{source}: tensor \"{name}\" is not a parameter of Qwen2ForCausalLM");
+        foreach (var (name, parameter) in parameters)
+        {
+            if (!reader.Contains(name)) throw new InvalidDataException($"{source}: tensor \"{name}\" is missing");
+            reader.ReadInto(name, parameter);
+        }
+    }
+
+    /// <summary>
+    /// Writes config, weights and tokenizer into <paramref name="directory"/>. The whole directory is
+    /// built beside the target and swapped in, so a crash leaves either the old model or the new one.
+    /// </summary>
+    public static void Save(string directory, Qwen2ForCausalLM model, TextTokenizer tokenizer,
+        ScalarType? storeAs = null, long maxShardBytes = 0)
+    {
+        CheckTokenizerFits(directory, model.Config, tokenizer);
+        string target = Path.GetFullPath(directory);
+        string parent = Path.GetDirectoryName(target)!;
+        System.IO.Directory.CreateDirectory(parent);
+        string staging = Path.Combine(parent, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            System.IO.Directory.CreateDirectory(staging);
+            var dtype = storeAs ?? model.DType;
+            var config = model.Config with { TorchDtype = SafeTensorsDType.ToTorchDtypeName(dtype) };
+            config.Save(Path.Combine(staging, ConfigFileName));
+            var weights = model.ParametersByName()
+                .OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => KeyValuePair.Create(p.Key, (Tensor)p.Value))
+                .ToList();
+            CheckpointWriter.Write(staging, weights, dtype, maxShardBytes);
+            tokenizer.Save(staging);
+            Swap(staging, target);
+        }
+        catch
+        {
+            if (System.IO.Directory.Exists(staging)) System.IO.Directory.Delete(staging, recursive: true);
+            throw;
+        }
+    }
+
+    static void Swap(string staging, string target)
+    {
+        if (!System.IO.Directory.Exists(target))
+        {
+            System.IO.Directory.Move(staging, target);
+            return;
+        }
+        string retired = $"{target}.{Guid.NewGuid():N}.old";
+        System.IO.Directory.Move(target, retired);
+        System.IO.Directory.Move(staging, target);
+        System.IO.Directory.Delete(retired, recursive: true);
+    }
+
+    static void CheckTokenizerFits(string directory, Qwen2Config config, TextTokenizer tokenizer)
+    {
+        if (tokenizer.VocabSize > config.VocabSize)
+            throw new InvalidDataException(
+                $"{directory}: the tokenizer has {tokenizer.VocabSize} tokens but config.json vocab_size is {config.VocabSize}");
+    }
+}

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+
+namespace Apo.Cli.Tests;
+
+/// <summary>Runs the real `apo` program as a child process, as a user would, and captures what it prints.</summary>
+public static class ApoProcess
+{
+    public sealed record Result(int ExitCode, string StdOut, string StdErr)
+    {
+        public string[] Lines => StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    static string ApoDll => Path.Combine(AppContext.BaseDirectory, "apo.dll");
+
+    public static Result Run(params string[] args) => Run(TimeSpan.FromMinutes(5), args);
+
+    public static Result Run(TimeSpan timeout, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(ApoDll);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"apo {string.Join(' ', args)} did not finish within {timeout}");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}

@@ -1,0 +1,89 @@
+using Apo.Abstractions.Placement;
+using Apo.Hosting;
+using Orleans.Runtime;
+using Orleans.Streams;
+
+namespace Apo.Hosting.Tests;
+
+[GenerateSerializer]
+public sealed class CounterState
+{
+    [Id(0)] public int Value { get; set; }
+    [Id(1)] public List<string> History { get; set; } = [];
+}
+
+/// <summary>A grain with durable state in the "apo" storage.</summary>
+public interface ICounterGrain : IGrainWithStringKey
+{
+    Task<int> Add(int amount, string note);
+    Task<CounterState> Get();
+    Task Clear();
+    Task Deactivate();
+}
+
+public sealed class CounterGrain([PersistentState("counter", ApoStorage.Name)] IPersistentState<CounterState> state)
+    : Grain, ICounterGrain
+{
+    public async Task<int> Add(int amount, string note)
+    {
+        state.State.Value += amount;
+        state.State.History.Add(note);
+        await state.WriteStateAsync();
+        return state.State.Value;
+    }
+
+    public Task<CounterState> Get() => Task.FromResult(state.State);
+
+    public Task Clear() => state.ClearStateAsync();
+
+    public Task Deactivate()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>A grain that may run only on generator silos and reports where it runs.</summary>
+public interface IGeneratorProbeGrain : IGrainWithIntegerKey
+{
+    Task<SiloAddress> Where();
+}
+
+[GeneratorSilosOnly]
+public sealed class GeneratorProbeGrain(ILocalSiloDetails silo) : Grain, IGeneratorProbeGrain
+{
+    public Task<SiloAddress> Where() => Task.FromResult(silo.SiloAddress);
+}
+
+/// <summary>The same probe without the filter, to show placement would otherwise spread.</summary>
+public interface IAnywhereProbeGrain : IGrainWithIntegerKey
+{
+    Task<SiloAddress> Where();
+}
+
+[Orleans.Placement.RandomPlacement]
+public sealed class AnywhereProbeGrain(ILocalSiloDetails silo) : Grain, IAnywhereProbeGrain
+{
+    public Task<SiloAddress> Where() => Task.FromResult(silo.SiloAddress);
+}
+
+/// <summary>Subscribes explicitly to a stream of the "apo-streams" provider (exercises the PubSubStore).</summary>
+public interface IStreamSumGrain : IGrainWithStringKey
+{
+    Task Subscribe();
+    Task<int> Sum();
+}
+
+public sealed class StreamSumGrain : Grain, IStreamSumGrain
+{
+    private int _sum;
+
+    public async Task Subscribe()
+    {
+        var stream = this.GetStreamProvider(ApoStorage.StreamProviderName)
+            .GetStream<int>(StreamId.Create("numbers", this.GetPrimaryKeyString()));
+        await stream.SubscribeAsync((item, _) => { _sum += item; return Task.CompletedTask; });
+    }
+
+    public Task<int> Sum() => Task.FromResult(_sum);
+}
