@@ -21,10 +21,8 @@ public class GoldenTests
         var config = Qwen2Config.Load(Dir(variant));
         var model = new Qwen2ForCausalLM(config);
         using var reader = CheckpointReader.Open(Dir(variant));
-        var names = model.ParametersByName();
-        Assert.Equal(names.Keys.Order(), reader.Names.Order());
-        using var noGrad = no_grad();
-        foreach (var (name, parameter) in names) reader.ReadInto(name, parameter);
+        Assert.Equal(model.ParametersByName().Keys.Order(), reader.Names.Order());
+        model.LoadWeights(reader, Dir(variant));
         return model;
     }
 
@@ -56,6 +54,23 @@ public class GoldenTests
                     $"case {i} token {t}: expected {cases[i].Expected[t]}, got {scores[i].TokenLogProbs[t]}");
             Assert.True(Math.Abs(cases[i].Expected.Sum() - scores[i].Sum) < 1e-4 * cases[i].Expected.Length);
         }
+    }
+
+    [Fact]
+    public void LoadingNamesMissingAndUnknownTensors()
+    {
+        using var model = new Qwen2ForCausalLM(Qwen2Config.Load(Dir("tied")));
+        using var scope = NewDisposeScope();
+        var weights = model.ParametersByName().ToDictionary(p => p.Key, p => (Tensor)p.Value.detach().clone());
+        weights["lm_head.weight"] = zeros(64, 32); // tolerated for a tied model (some exporters write it)
+        model.LoadWeights(weights, "ckpt");
+        weights.Remove("model.norm.weight");
+        Assert.Contains("ckpt: tensor \"model.norm.weight\" is missing", Assert.Throws<InvalidDataException>(() => model.LoadWeights(weights, "ckpt")).Message);
+        weights["model.norm.weight"] = zeros(31);
+        Assert.Contains("\"model.norm.weight\" has shape [31], expected [32]", Assert.Throws<InvalidDataException>(() => model.LoadWeights(weights, "ckpt")).Message);
+        weights["model.norm.weight"] = zeros(32);
+        weights["model.extra"] = zeros(1);
+        Assert.Contains("\"model.extra\" is not a parameter", Assert.Throws<InvalidDataException>(() => model.LoadWeights(weights, "ckpt")).Message);
     }
 
     [Fact]

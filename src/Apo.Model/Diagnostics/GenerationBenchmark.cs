@@ -20,17 +20,15 @@ public sealed record GenerationBenchmarkOptions
     };
 }
 
-/// <summary>Medians over the repeats, in generated (or scored response) tokens per second.</summary>
+/// <summary>Medians over the repeats, in generated (or scored response) tokens per second; the speed-up is the median of per-round ratios.</summary>
 public sealed record GenerationBenchmarkResult(
     GenerationBenchmarkOptions Options,
     long ParameterCount,
     int Threads,
     double CachedTokensPerSecond,
     double UncachedTokensPerSecond,
-    double ScoringTokensPerSecond)
-{
-    public double CacheSpeedup => CachedTokensPerSecond / UncachedTokensPerSecond;
-}
+    double ScoringTokensPerSecond,
+    double CacheSpeedup);
 
 /// <summary>
 /// Measures generation with and without the KV cache and teacher-forced scoring on a small random
@@ -60,25 +58,32 @@ public static class GenerationBenchmark
         }
         double Score() => Scorer.Score(model, prompts, responses, options.BatchSize).Sum(s => s.TokenLogProbs.Length);
 
-        double cached = Median("generate, KV cache", options.Repeats, () => Generate(cache: true), progress);
-        double uncached = Median("generate, no cache", options.Repeats, () => Generate(cache: false), progress);
-        double scoring = Median("score", options.Repeats, Score, progress);
-        return new GenerationBenchmarkResult(options, options.Config.ParameterCount, get_num_threads(), cached, uncached, scoring);
+        // Interleaved (cached, uncached, score in every round) so load from other processes hits all three alike.
+        var measurements = new (string Name, Func<double> Run)[]
+        {
+            ("generate, KV cache", () => Generate(cache: true)),
+            ("generate, no cache", () => Generate(cache: false)),
+            ("score", Score),
+        };
+        foreach (var m in measurements) m.Run(); // warm-up, untimed
+        var rates = measurements.Select(_ => new List<double>()).ToArray();
+        for (int round = 0; round < options.Repeats; round++)
+            for (int i = 0; i < measurements.Length; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                double tokens = measurements[i].Run();
+                rates[i].Add(tokens / clock.Elapsed.TotalSeconds);
+                progress?.Invoke($"{measurements[i].Name}: run {round + 1}/{options.Repeats}: {rates[i][^1]:F0} tokens/s");
+            }
+        return new GenerationBenchmarkResult(options, options.Config.ParameterCount, get_num_threads(),
+            Median(rates[0]), Median(rates[1]), Median(rates[2]),
+            Median(rates[0].Zip(rates[1], (cached, uncached) => cached / uncached).ToList()));
     }
 
-    /// <summary>Median tokens/s of <paramref name="repeats"/> timed runs after one untimed warm-up.</summary>
-    static double Median(string name, int repeats, Func<double> run, Action<string>? progress)
+    static double Median(List<double> values)
     {
-        run();
-        var rates = new List<double>();
-        for (int i = 0; i < repeats; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            double tokens = run();
-            rates.Add(tokens / clock.Elapsed.TotalSeconds);
-            progress?.Invoke($"{name}: run {i + 1}/{repeats}: {rates[^1]:F0} tokens/s");
-        }
-        rates.Sort();
-        return repeats % 2 == 1 ? rates[repeats / 2] : (rates[repeats / 2 - 1] + rates[repeats / 2]) / 2;
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -1,3 +1,4 @@
+using Apo.Model.Checkpoints;
 using Apo.Model.Inference;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -99,6 +100,25 @@ public sealed class Qwen2ForCausalLM : nn.Module
             if (!tensor.shape.SequenceEqual(parameter.shape))
                 throw new InvalidDataException($"{source}: tensor \"{name}\" has shape [{string.Join(", ", tensor.shape)}], expected [{string.Join(", ", parameter.shape)}]");
             parameter.copy_(tensor);
+        }
+    }
+
+    /// <summary>
+    /// Reads every parameter from a checkpoint (single file or shards) straight into place, converting dtype.
+    /// Same rules as <see cref="LoadWeights"/>: all parameters required, a tied model ignores <c>lm_head.weight</c>,
+    /// unknown tensors are an error naming <paramref name="source"/> (e.g. the model directory).
+    /// </summary>
+    public void LoadWeights(CheckpointReader reader, string source)
+    {
+        var parameters = ParametersByName();
+        foreach (var name in reader.Names)
+            if (!parameters.ContainsKey(name) && !(name == "lm_head.weight" && Config.TieWordEmbeddings))
+                throw new InvalidDataException($"{source}: tensor \"{name}\" is not a parameter of Qwen2ForCausalLM");
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in parameters)
+        {
+            if (!reader.Contains(name)) throw new InvalidDataException($"{source}: tensor \"{name}\" is missing");
+            reader.ReadInto(name, parameter);
         }
     }
 
