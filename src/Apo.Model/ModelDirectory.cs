@@ -50,31 +50,13 @@ public static class ModelDirectory
         var model = new Qwen2ForCausalLM(config, device, dtype);
         try
         {
-            LoadWeights(model, reader, directory);
+            model.LoadWeights(reader, directory);
             return model;
         }
         catch
         {
             model.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>
-    /// Copies weights by Hugging Face name. Every parameter must be present with its exact shape; a
-    /// tied model ignores an <c>lm_head.weight</c> entry (some exporters write one); any other tensor
-    /// the model does not have is an error, so a checkpoint of another architecture is not half-loaded.
-    /// </summary>
-    public static void LoadWeights(Qwen2ForCausalLM model, CheckpointReader reader, string source)
-    {
-        var parameters = model.ParametersByName();
-        foreach (string name in reader.Names.OrderBy(n => n, StringComparer.Ordinal))
-            if (!parameters.ContainsKey(name) && !(name == "lm_head.weight" && model.Config.TieWordEmbeddings))
-                throw new InvalidDataException($"{source}: tensor \"{name}\" is not a parameter of Qwen2ForCausalLM");
-        foreach (var (name, parameter) in parameters)
-        {
-            if (!reader.Contains(name)) throw new InvalidDataException($"{source}: tensor \"{name}\" is missing");
-            reader.ReadInto(name, parameter);
         }
     }
 

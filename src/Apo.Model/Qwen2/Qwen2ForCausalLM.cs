@@ -88,10 +88,7 @@ public sealed class Qwen2ForCausalLM : nn.Module
     /// </summary>
     public void LoadWeights(IReadOnlyDictionary<string, Tensor> weights, string source)
     {
-        var parameters = ParametersByName();
-        foreach (var name in weights.Keys)
-            if (!parameters.ContainsKey(name) && !(name == "lm_head.weight" && Config.TieWordEmbeddings))
-                throw new InvalidDataException($"{source}: tensor \"{name}\" is not a parameter of Qwen2ForCausalLM");
+        var parameters = ParametersChecked(weights.Keys, source);
         using var noGrad = no_grad();
         foreach (var (name, parameter) in parameters)
         {
@@ -110,16 +107,23 @@ public sealed class Qwen2ForCausalLM : nn.Module
     /// </summary>
     public void LoadWeights(CheckpointReader reader, string source)
     {
-        var parameters = ParametersByName();
-        foreach (var name in reader.Names)
-            if (!parameters.ContainsKey(name) && !(name == "lm_head.weight" && Config.TieWordEmbeddings))
-                throw new InvalidDataException($"{source}: tensor \"{name}\" is not a parameter of Qwen2ForCausalLM");
+        var parameters = ParametersChecked(reader.Names, source);
         using var noGrad = no_grad();
         foreach (var (name, parameter) in parameters)
         {
             if (!reader.Contains(name)) throw new InvalidDataException($"{source}: tensor \"{name}\" is missing");
             reader.ReadInto(name, parameter);
         }
+    }
+
+    /// <summary>Parameters by name, after checking that every stored name is one of them (or a tied model's redundant head).</summary>
+    IReadOnlyDictionary<string, Parameter> ParametersChecked(IEnumerable<string> storedNames, string source)
+    {
+        var parameters = ParametersByName();
+        foreach (var name in storedNames.OrderBy(n => n, StringComparer.Ordinal))
+            if (!parameters.ContainsKey(name) && !(name == "lm_head.weight" && Config.TieWordEmbeddings))
+                throw new InvalidDataException($"{source}: tensor \"{name}\" is not a parameter of Qwen2ForCausalLM");
+        return parameters;
     }
 
     void CheckShapes(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache? cache, int cacheOffset)
