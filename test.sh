@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # The project's whole test suite, slow end-to-end tests included (they carry Trait Category=Slow;
 # run only the fast ones with: ./test.sh --filter "Category!=Slow").
-set -euo pipefail
+set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
-dotnet test Apo.Orleans.sln -c Release --nologo "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+dotnet test Apo.Orleans.sln -c Release --nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+# One closing line over all test assemblies, in the plain "N passed, N failed" form.
+awk '/(Passed|Failed)!  - /{ for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
