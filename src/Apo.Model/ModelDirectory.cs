@@ -93,6 +93,28 @@ public static class ModelDirectory
         }
     }
 
+    /// <summary>
+    /// A content hash of the model (config.json and every weight file, in name order): the
+    /// reference-model identity recorded in each V̂*'s provenance, so a changed reference
+    /// invalidates stage-1 results instead of silently reusing them.
+    /// </summary>
+    public static string ContentHash(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory not found");
+        var files = System.IO.Directory.GetFiles(directory, "*.safetensors").Append(Path.Combine(directory, ConfigFileName))
+            .Where(File.Exists).OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToList();
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (string file in files)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\n"));
+            using var stream = File.OpenRead(file);
+            var buffer = new byte[1 << 20];
+            int read;
+            while ((read = stream.Read(buffer)) > 0) hash.AppendData(buffer, 0, read);
+        }
+        return "sha256:" + Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+
     static void Swap(string staging, string target)
     {
         if (!System.IO.Directory.Exists(target))

@@ -10,8 +10,18 @@ public class MemoryTestsCollection;
 [Collection(nameof(MemoryTests))]
 public class MemoryTests
 {
-    /// <summary>Native tensors currently alive (TorchSharp counts construction and disposal).</summary>
-    static long LiveTensors() => Tensor.TotalCount;
+    /// <summary>
+    /// Native tensors currently alive (TorchSharp counts construction and disposal). Tensors other
+    /// tests leaked to the garbage collector are finalised first, so their disposal cannot land
+    /// between the two readings and make the count move on its own.
+    /// </summary>
+    static long LiveTensors()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return Tensor.TotalCount;
+    }
 
     [Fact]
     public void LiveTensorCountDoesNotGrowOverManyCalls()

@@ -86,6 +86,7 @@ public class ModelDirectoryTests
         string good = dir.File("good");
         ModelDirectory.Save(good, model, tokenizer);
 
+        using var scope = NewDisposeScope();
         // A checkpoint missing a tensor.
         string missing = dir.File("missing");
         CopyDirectory(good, missing);

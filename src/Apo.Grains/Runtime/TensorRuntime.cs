@@ -1,0 +1,58 @@
+using Apo.Model;
+using Apo.Model.Devices;
+
+namespace Apo.Grains.Runtime;
+
+/// <summary>
+/// The silo's tensor runtime: one <see cref="DeviceExecutor"/> (every tensor operation of every
+/// grain on this silo runs on its thread) and the model directories loaded onto that device,
+/// each loaded once and shared read-only (e.g. the frozen reference used by stage 1 and stage 2).
+/// Register one per silo as a singleton.
+/// </summary>
+public sealed class TensorRuntime : IDisposable
+{
+    readonly Dictionary<string, LoadedModel> models = new(StringComparer.Ordinal);
+
+    public DeviceExecutor Executor { get; }
+
+    public TensorRuntime(string device = "cpu", int torchThreads = 0)
+    {
+        Executor = new DeviceExecutor(device);
+        if (torchThreads > 0) Executor.Run(() => TorchSharp.torch.set_num_threads(torchThreads)).GetAwaiter().GetResult();
+    }
+
+    /// <summary>A model directory loaded onto this device, once. Call on <see cref="Executor"/>'s thread.</summary>
+    public LoadedModel Shared(string modelDirectory)
+    {
+        EnsureOnDeviceThread();
+        string key = Path.GetFullPath(modelDirectory);
+        if (!models.TryGetValue(key, out var model))
+        {
+            model = ModelDirectory.Load(key, Executor.Device);
+            models[key] = model;
+        }
+        return model;
+    }
+
+    /// <summary>Drops a shared model (e.g. when a run finishes). Call on <see cref="Executor"/>'s thread.</summary>
+    public void Release(string modelDirectory)
+    {
+        EnsureOnDeviceThread();
+        if (models.Remove(Path.GetFullPath(modelDirectory), out var model)) model.Dispose();
+    }
+
+    public void EnsureOnDeviceThread()
+    {
+        if (!Executor.IsCurrentThread) throw new InvalidOperationException("tensor work must run on the device executor's thread");
+    }
+
+    public void Dispose()
+    {
+        Executor.Run(() =>
+        {
+            foreach (var model in models.Values) model.Dispose();
+            models.Clear();
+        }).GetAwaiter().GetResult();
+        Executor.Dispose();
+    }
+}
