@@ -233,7 +233,7 @@ public sealed class TrainerGrain(
         {
             var calls = Slices(missing, settings.Generators)
                 .Select((slice, g) => GrainFactory.GetGrain<IGeneratorGrain>(g).PublishRollouts(new RolloutRequest(
-                    Key, step, weights, plan.Settings.Sampling, plan.StageOne, [.. slice], SamplesPerPrompt, seed)))
+                    Key, step, weights, plan.Settings.Sampling, plan.StageOne, [.. slice], SamplesPerPrompt, seed, plan.Reference)))
                 .ToArray();
             var requests = Task.WhenAll(calls);
             using var timer = new CancellationTokenSource();
