@@ -88,9 +88,41 @@ public sealed class TrainerGrainTests(TrainerWorld world)
         var resumed = new MetricsLog(Path.Combine(output, TrainerGrain.MetricsFileName)).Read();
         var original = new MetricsLog(Path.Combine(uninterrupted, TrainerGrain.MetricsFileName)).Read();
         Assert.Equal([1L, 2L, 3L, 4L], resumed.Select(l => (long)l["step"]!).ToArray());
+        // Lines 1 and 2 were kept, not redone (their timings would differ), so the run really resumed.
+        Assert.Equal(original.Take(2).Select(l => l.ToJsonString()), resumed.Take(2).Select(l => l.ToJsonString()));
         foreach (var field in new[] { "loss", "mean_reward", "kl_per_sequence", "mean_response_length" })
             Assert.Equal(original.Select(l => (double)l[field]!).ToArray(), resumed.Select(l => (double)l[field]!).ToArray());
         Assert.Equal([2L, 4L], checkpoints.Steps());
+    }
+
+    [Fact]
+    public async Task StopCheckpointsTheCurrentIterationAndStartContinuesFromIt()
+    {
+        await using var cluster = await world.StartClusterAsync();
+        string output = world.NewOutputDirectory();
+        var plan = world.Plan("run-stop", output, iterations: 50, checkpointEvery: 100);
+        var trainer = cluster.GrainFactory.GetGrain<ITrainerGrain>(plan.RunId);
+        await trainer.Start(plan);
+        while ((await trainer.GetStatus()).Iteration < 1) await Task.Delay(20);
+
+        await trainer.Stop();
+        var stopped = await trainer.GetStatus();
+        Assert.Equal(TrainerPhase.Stopped, stopped.Phase);
+        Assert.InRange(stopped.Iteration, 1, 49);
+        var checkpoints = new CheckpointStore(Path.Combine(output, TrainerGrain.CheckpointsFolderName));
+        Assert.Equal(stopped.Iteration, checkpoints.Latest()!.Value.Checkpoint.Iteration);
+        Assert.Equal(stopped.Iteration, new MetricsLog(Path.Combine(output, TrainerGrain.MetricsFileName)).Read().Count);
+        Assert.False(Directory.Exists(Path.Combine(output, TrainerGrain.PolicyFolderName)));
+
+        // Resuming the same plan picks up after the stop (watch one more iteration, then stop again).
+        var resumed = await trainer.Start(plan);
+        Assert.Equal(TrainerPhase.Training, resumed.Phase);
+        while ((await trainer.GetStatus()).Iteration < stopped.Iteration + 1) await Task.Delay(20);
+        await trainer.Stop();
+        var final = await trainer.GetStatus();
+        Assert.Equal(TrainerPhase.Stopped, final.Phase);
+        var steps = new MetricsLog(Path.Combine(output, TrainerGrain.MetricsFileName)).Read().Select(l => (long)l["step"]!).ToArray();
+        Assert.Equal(Enumerable.Range(1, (int)final.Iteration).Select(i => (long)i).ToArray(), steps);
     }
 
     static void CopyDirectory(string from, string to)
