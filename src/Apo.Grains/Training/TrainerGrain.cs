@@ -57,6 +57,12 @@ public sealed class TrainerGrain(
             if (i == 0) await handles[i].ResumeAsync(OnRolloutAsync);
             else await handles[i].UnsubscribeAsync();
         }
+        // A silo crash leaves "training" recorded with no loop running: pick up from the last checkpoint.
+        if (state.State is { Phase: TrainerPhase.Training, Plan: { } plan, PlanHash: { } hash })
+        {
+            logger.LogInformation("Trainer {Run} was training when its activation ended; resuming", Key);
+            loop = DriveAsync(plan, hash);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -130,6 +136,9 @@ public sealed class TrainerGrain(
             var metrics = new MetricsLog(Path.Combine(plan.OutputDirectory, MetricsFileName));
             checkpoints.RemoveStaging();
             var latest = checkpoints.Latest();
+            if (latest is { } found && found.Checkpoint.PlanHash != hash)
+                throw new InvalidDataException($"{Path.Combine(found.Path, TrainerCheckpoint.FileName)}: this checkpoint belongs to plan " +
+                    $"{found.Checkpoint.PlanHash}, not to the plan of run '{Key}' ({hash}); use another output directory");
             var resumed = latest?.Checkpoint;
             metrics.CutBackTo(resumed?.Iteration ?? 0);
 

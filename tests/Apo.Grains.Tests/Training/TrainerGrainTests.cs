@@ -125,6 +125,25 @@ public sealed class TrainerGrainTests(TrainerWorld world)
         Assert.Equal(Enumerable.Range(1, (int)final.Iteration).Select(i => (long)i).ToArray(), steps);
     }
 
+    [Fact]
+    public async Task AGeneratorThatKeepsFailingFailsTheTrainerWithItsError()
+    {
+        await using var cluster = await world.StartClusterAsync();
+        var good = world.Plan("run-broken", world.NewOutputDirectory(), iterations: 1);
+        // A prompt id no PromptGrain knows: every rollout request of its batch fails in the generator.
+        var plan = good with { PromptIds = ["tp-0", "never-initialized"] };
+        var trainer = cluster.GrainFactory.GetGrain<ITrainerGrain>(plan.RunId);
+        await trainer.Start(plan);
+
+        TrainerStatus status;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((status = await trainer.GetStatus()).Phase == TrainerPhase.Training && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal(TrainerPhase.Failed, status.Phase);
+        Assert.Contains("step 0", status.Error);
+        Assert.Contains("never-initialized", status.Error);
+        Assert.Equal(0, status.Iteration);
+    }
+
     static void CopyDirectory(string from, string to)
     {
         foreach (string dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
