@@ -16,6 +16,11 @@ namespace Apo.Abstractions.Generation;
 /// <param name="PromptIds">Prompts of this slice of the batch.</param>
 /// <param name="SamplesPerPrompt">1 for A*-PO, 2 for GRPO/REBEL.</param>
 /// <param name="Seed">Base seed; each sequence's seed derives from it, the prompt id and the sample index.</param>
+/// <param name="Reference">
+/// The run's reference checkpoint: the replica's architecture and tokenizer, and the weights of version 0.
+/// Optional for compatibility; without it the generator uses <see cref="Weights"/>' location when that is a
+/// model directory, else the reference of its last stage-1 unit.
+/// </param>
 [GenerateSerializer, Immutable, Alias("apo.RolloutRequest")]
 public sealed record RolloutRequest(
     [property: Id(0)] string RunId,
@@ -25,4 +30,5 @@ public sealed record RolloutRequest(
     [property: Id(4)] StageOneProvenance StageOne,
     [property: Id(5)] ImmutableArray<string> PromptIds,
     [property: Id(6)] int SamplesPerPrompt,
-    [property: Id(7)] long Seed);
+    [property: Id(7)] long Seed,
+    [property: Id(8)] ReferenceModel? Reference = null);

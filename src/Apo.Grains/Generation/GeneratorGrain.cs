@@ -1,0 +1,230 @@
+using System.Collections.Immutable;
+using Apo.Abstractions;
+using Apo.Abstractions.Generation;
+using Apo.Abstractions.Placement;
+using Apo.Abstractions.Prompts;
+using Apo.Abstractions.StageOne;
+using Apo.Abstractions.Training;
+using Apo.Abstractions.Weights;
+using Apo.Grains.Runtime;
+using Apo.Grains.Weights;
+using Apo.Model;
+using Sampler = Apo.Model.Inference.Sampler;
+using Apo.Model.Qwen2;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+using WireSequence = Apo.Abstractions.Generation.GeneratedSequence;
+
+namespace Apo.Grains.Generation;
+
+/// <summary>
+/// One model replica on a generator silo. Stage 1 samples from the silo's shared, frozen reference
+/// (<see cref="TensorRuntime.Shared"/>); stage 2 and plain generation sample from this grain's own
+/// policy replica, loaded by version from the <see cref="IWeightStore"/> (version 0 is the
+/// reference's own weights). All tensor work runs on the silo's device executor. Calls are not
+/// interleaved (Orleans' default), so the replica is never reloaded while it samples.
+/// </summary>
+[GeneratorSilosOnly]
+public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, ILogger<GeneratorGrain> logger) : Grain, IGeneratorGrain
+{
+    /// <summary>Seed purpose of stage-1 sampling (with the provenance seed, the prompt id and the sample index).</summary>
+    public const string StageOnePurpose = "stage1";
+
+    /// <summary>Seed purpose of the rollouts of a stage-2 step: a retried step draws the same samples.</summary>
+    public static string RolloutPurpose(long step) => $"stage2/step{step}";
+
+    Qwen2ForCausalLM? replica;
+    string? replicaReference;   // full path of the reference directory the replica's architecture came from
+    WeightVersion? loaded;      // null while nothing (or something half-loaded) is in the replica
+    string? lastReference;      // reference of the last call that named one, for requests that do not
+    readonly Dictionary<string, string> verifiedHashes = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public async Task<StageOneWorkResult> RunStageOne(StageOneWorkUnit work)
+    {
+        if (work is null) throw new InvalidDataException("stage-1 work unit is missing");
+        string what = $"stage-1 work unit \"{work.WorkUnitId}\" of run \"{work.RunId}\"";
+        if (work.Provenance?.Problem() is { } problem) throw new InvalidDataException($"{what}: {problem}");
+        if (work.Provenance is null) throw new InvalidDataException($"{what}: provenance is missing");
+        if (work.Reference is null || string.IsNullOrWhiteSpace(work.Reference.Location))
+            throw new InvalidDataException($"{what}: reference model location is missing");
+        if (work.Reference.Hash != work.Provenance.ReferenceModelHash)
+            throw new InvalidDataException(
+                $"{what}: reference hash {work.Reference.Hash} differs from the provenance's {work.Provenance.ReferenceModelHash}");
+        var options = TaskSampling.Options(work.Provenance.Sampling, what);
+        var ids = work.PromptIds.IsDefault ? [] : work.PromptIds.Distinct(StringComparer.Ordinal).ToArray();
+        lastReference = work.Reference.Location;
+
+        var prompts = ids.Select(id => GrainFactory.GetGrain<IPromptGrain>(id)).ToArray();
+        var specs = await Specs(ids, prompts, what);
+        var present = await Task.WhenAll(prompts.Select(p => p.GetVStar(work.Provenance)));
+        var pending = specs.Where((_, i) => present[i] is null).ToList();
+        int alreadyPresent = ids.Length - pending.Count;
+        if (pending.Count == 0) return new StageOneWorkResult(work.WorkUnitId, 0, alreadyPresent, 0);
+
+        await VerifyReferenceHash(work.Reference);
+        var samples = await runtime.Executor.Run(() =>
+        {
+            var reference = runtime.Shared(work.Reference.Location);
+            return TaskSampling.Sample(reference.Model, reference.Tokenizer, pending, work.Provenance.Samples,
+                options, work.Provenance.Seed, StageOnePurpose);
+        });
+
+        // Racing units (a retry on another generator) may record first; PromptGrain keeps the first.
+        var outcomes = await Task.WhenAll(pending.Select(spec =>
+            GrainFactory.GetGrain<IPromptGrain>(spec.PromptId).RecordStageOne(work.Provenance,
+                samples[spec.PromptId].Select(s => new StageOneSample(
+                    s.ResponseIds.ToImmutableArray(), s.Text, s.Reward, s.Finished, s.Failure)).ToImmutableArray())));
+        int recorded = outcomes.Count(o => !o.WasDuplicate);
+        int failures = samples.Values.Sum(list => list.Count(s => s.Failure is not null));
+        logger.LogInformation("{What}: recorded {Recorded}, already present {Present}, verifier failures {Failures}",
+            what, recorded, alreadyPresent + outcomes.Length - recorded, failures);
+        return new StageOneWorkResult(work.WorkUnitId, recorded, alreadyPresent + outcomes.Length - recorded, failures);
+    }
+
+    /// <inheritdoc />
+    public async Task<int> PublishRollouts(RolloutRequest request)
+    {
+        if (request is null) throw new InvalidDataException("rollout request is missing");
+        string what = $"rollouts of step {request.Step} of run \"{request.RunId}\"";
+        if (string.IsNullOrWhiteSpace(request.RunId)) throw new InvalidDataException($"{what}: run id is empty");
+        if (request.SamplesPerPrompt < 1) throw new InvalidDataException($"{what}: samples per prompt is {request.SamplesPerPrompt}; it must be ≥ 1");
+        if (request.StageOne is null) throw new InvalidDataException($"{what}: stage-1 provenance is missing");
+        if (request.Weights is null) throw new InvalidDataException($"{what}: weight version is missing");
+        var options = TaskSampling.Options(request.Sampling, what);
+        var ids = request.PromptIds.IsDefault ? [] : request.PromptIds.Distinct(StringComparer.Ordinal).ToArray();
+        if (ids.Length == 0) return 0;
+
+        var prompts = ids.Select(id => GrainFactory.GetGrain<IPromptGrain>(id)).ToArray();
+        var specs = await Specs(ids, prompts, what);
+        var vStars = await Task.WhenAll(prompts.Select(p => p.GetVStar(request.StageOne)));
+        for (int i = 0; i < ids.Length; i++)
+            if (vStars[i] is null)
+                throw new InvalidDataException($"{what}: prompt '{ids[i]}' has no stage-1 V̂* for this provenance; run stage 1 first");
+
+        await EnsureLoaded(request.Weights, request.Reference, what);
+        var tokenizerDir = replicaReference!;
+        var samples = await runtime.Executor.Run(() => TaskSampling.Sample(replica!, runtime.Shared(tokenizerDir).Tokenizer, specs,
+            request.SamplesPerPrompt, options, request.Seed, RolloutPurpose(request.Step)));
+
+        var stream = this.GetStreamProvider(ApoStreams.ProviderName)
+            .GetStream<Rollout>(StreamId.Create(ApoStreams.RolloutNamespace, request.RunId));
+        int published = 0;
+        for (int i = 0; i < specs.Length; i++)
+            foreach (var s in samples[specs[i].PromptId])
+            {
+                await stream.OnNextAsync(new Rollout(specs[i].PromptId, request.Step, s.SampleIndex, specs[i].PromptTokenIds,
+                    s.ResponseIds.ToImmutableArray(), s.SamplingLogProbs.ToImmutableArray(), s.Finished, s.Reward,
+                    vStars[i]!.Value, request.Weights.Version));
+                published++;
+            }
+        return published;
+    }
+
+    /// <inheritdoc />
+    public async Task<GenerationResult> Generate(GenerationRequest request)
+    {
+        if (request is null) throw new InvalidDataException("generation request is missing");
+        string what = $"generation request \"{request.RequestId}\"";
+        if (request.Weights is null) throw new InvalidDataException($"{what}: weight version is missing");
+        var options = TaskSampling.Options(request.Sampling, what);
+        var items = request.Sequences.IsDefault ? [] : request.Sequences.ToArray();
+        if (items.Length > GenerationRequest.MaxSequences)
+            throw new InvalidDataException($"{what}: {items.Length} sequences; at most {GenerationRequest.MaxSequences} per request");
+        for (int i = 0; i < items.Length; i++)
+            if (items[i] is null || items[i].PromptTokenIds.IsDefaultOrEmpty)
+                throw new InvalidDataException($"{what}: sequence {i} has no prompt token ids");
+
+        await EnsureLoaded(request.Weights, request.Reference, what);
+        var sequences = await runtime.Executor.Run(() =>
+        {
+            var output = new List<WireSequence>(items.Length);
+            foreach (var chunk in items.Chunk(TaskSampling.BatchSize))
+            {
+                var generated = Sampler.Generate(replica!, chunk.Select(s => s.PromptTokenIds.ToArray()).ToList(), options,
+                    chunk.Select(s => s.Seed).ToList());
+                for (int i = 0; i < chunk.Length; i++)
+                    output.Add(new WireSequence(chunk[i].PromptId, generated.Sequences[i].TokenIds.ToImmutableArray(),
+                        generated.Sequences[i].LogProbs.ToImmutableArray(), generated.Sequences[i].Finished));
+            }
+            return output.ToImmutableArray();
+        });
+        return new GenerationResult(request.RequestId, request.Weights.Version, sequences);
+    }
+
+    /// <inheritdoc />
+    public Task<WeightVersion?> GetLoadedWeights() => Task.FromResult(loaded);
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (replica is { } model)
+        {
+            replica = null;
+            loaded = null;
+            await runtime.Executor.Run(model.Dispose);
+        }
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    static async Task<PromptSpec[]> Specs(string[] ids, IPromptGrain[] prompts, string what)
+    {
+        var specs = await Task.WhenAll(prompts.Select(p => p.GetSpec()));
+        for (int i = 0; i < ids.Length; i++)
+            if (specs[i] is null) throw new InvalidDataException($"{what}: prompt '{ids[i]}' is not initialized (no PromptGrain spec)");
+        return specs!;
+    }
+
+    /// <summary>Brings the requested version into the replica, building the replica from the reference's config first if needed.</summary>
+    async Task EnsureLoaded(WeightVersion version, ReferenceModel? reference, string what)
+    {
+        string referenceDir = Path.GetFullPath(ReferenceDirectory(version, reference, what));
+        if (reference is not null) lastReference = reference.Location;
+        if (loaded == version && replicaReference == referenceDir && replica is not null) return;
+
+        loaded = null; // a failed load may leave the replica half-written
+        await runtime.Executor.Run(() =>
+        {
+            var source = runtime.Shared(referenceDir);
+            if (replica is null || replicaReference != referenceDir)
+            {
+                replica?.Dispose();
+                replica = null;
+                replica = new Qwen2ForCausalLM(source.Config, runtime.Executor.Device, source.Model.DType);
+                replica.eval();
+                replicaReference = referenceDir;
+            }
+            if (version.Version == 0)
+                replica.LoadWeights(source.Model.ParametersByName().ToDictionary(p => p.Key, p => (TorchSharp.torch.Tensor)p.Value), referenceDir);
+            else
+                store.LoadInto(version, replica);
+        });
+        loaded = version;
+        logger.LogInformation("{What}: loaded weight version {Version} from {Location}", what, version.Version, version.Location);
+    }
+
+    string ReferenceDirectory(WeightVersion version, ReferenceModel? reference, string what)
+    {
+        if (reference is not null && !string.IsNullOrWhiteSpace(reference.Location)) return reference.Location;
+        if (Directory.Exists(version.Location) && File.Exists(Path.Combine(version.Location, ModelDirectory.ConfigFileName)))
+            return version.Location;
+        return lastReference ?? throw new InvalidDataException(
+            $"{what}: cannot tell which reference model the replica is built from: the request names no reference and " +
+            $"weight location \"{version.Location}\" is not a model directory");
+    }
+
+    /// <summary>Checks, once per activation and location, that the reference files are the ones the provenance names.</summary>
+    async Task VerifyReferenceHash(ReferenceModel reference)
+    {
+        string dir = Path.GetFullPath(reference.Location);
+        if (!verifiedHashes.TryGetValue(dir, out var hash))
+        {
+            hash = await Task.Run(() => ModelDirectory.ContentHash(dir));
+            verifiedHashes[dir] = hash;
+        }
+        if (hash != reference.Hash)
+            throw new InvalidDataException(
+                $"{dir}: the reference model's content hash is {hash}, not {reference.Hash} as the run expects; " +
+                "the reference changed since the run started");
+    }
+}
