@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Sockets;
+using Apo.Grains;
+using Apo.Grains.Runtime;
+using Apo.Hosting;
+using Apo.Hosting.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Apo.Cli.Runs;
+
+/// <summary>
+/// The one-process Orleans silo of an embedded run: localhost clustering on free loopback ports
+/// (the silo is private to this process, so two runs on one machine never collide), durable file
+/// grain storage under the run directory, memory streams, and the silo's tensor runtime.
+/// </summary>
+public sealed class EmbeddedSession : IAsyncDisposable
+{
+    readonly IHost host;
+
+    public IGrainFactory Grains { get; }
+    public TensorRuntime Runtime { get; }
+    public ApoSiloOptions Options { get; }
+
+    EmbeddedSession(IHost host, ApoSiloOptions options)
+    {
+        this.host = host;
+        Options = options;
+        Grains = host.Services.GetRequiredService<IGrainFactory>();
+        Runtime = host.Services.GetRequiredService<TensorRuntime>();
+    }
+
+    public static async Task<EmbeddedSession> StartAsync(string siloConfigPath, RunLayout layout)
+    {
+        var options = ApoSiloConfiguration.Load(siloConfigPath, layout.Root);
+        options.SiloPort = FreeLoopbackPort();
+        options.GatewayPort = FreeLoopbackPort();
+        var host = ApoHost.CreateEmbedded(options, services => services.AddApoGrainServices(options.Device, options.TorchThreads));
+        await host.StartAsync();
+        return new EmbeddedSession(host, options);
+    }
+
+    static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+}

@@ -1,0 +1,23 @@
+using Apo.Grains.Runtime;
+using Apo.Grains.Weights;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Apo.Grains;
+
+/// <summary>What the grains need from a silo's container: its tensor runtime and its weight store.</summary>
+public static class ApoGrainServices
+{
+    /// <summary>
+    /// Registers the silo's <see cref="TensorRuntime"/> (one device thread) and a weight store:
+    /// in-process when <paramref name="weightDirectory"/> is null (one silo: versions stay in memory,
+    /// no file copies), otherwise safetensors directories under it.
+    /// </summary>
+    public static IServiceCollection AddApoGrainServices(this IServiceCollection services, string device, int torchThreads,
+        string? weightDirectory = null)
+    {
+        services.AddSingleton(_ => new TensorRuntime(device, torchThreads));
+        if (weightDirectory is null) services.AddSingleton<IWeightStore>(_ => new InProcessWeightStore());
+        else services.AddSingleton<IWeightStore>(_ => new DirectoryWeightStore(weightDirectory));
+        return services;
+    }
+}
