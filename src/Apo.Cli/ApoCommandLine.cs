@@ -24,6 +24,7 @@ public static class ApoCommandLine
         yield return SyntheticCommand.Create();
         yield return ScoreCommand.Create();
         yield return EvalCommand.Create();
+        yield return RunCommand.Create();
         yield return BenchModelCommand.Create();
     }
 

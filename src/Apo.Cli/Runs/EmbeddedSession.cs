@@ -30,9 +30,11 @@ public sealed class EmbeddedSession : IAsyncDisposable
         Runtime = host.Services.GetRequiredService<TensorRuntime>();
     }
 
-    public static async Task<EmbeddedSession> StartAsync(string siloConfigPath, RunLayout layout)
+    /// <param name="torchThreads">Overrides the silo config's torch threads when positive.</param>
+    public static async Task<EmbeddedSession> StartAsync(string siloConfigPath, RunLayout layout, int torchThreads = 0)
     {
         var options = ApoSiloConfiguration.Load(siloConfigPath, layout.Root);
+        if (torchThreads > 0) options.TorchThreads = torchThreads;
         options.SiloPort = FreeLoopbackPort();
         options.GatewayPort = FreeLoopbackPort();
         var host = ApoHost.CreateEmbedded(options, services => services.AddApoGrainServices(options.Device, options.TorchThreads));

@@ -30,8 +30,25 @@ public sealed record IterationMetrics(
         ["gradient_norm"] = Number(GradientNorm),
     }.ToJsonString();
 
+    /// <summary>Reads a line written by <see cref="ToJsonLine"/>; null values (non-finite when written) come back as NaN.</summary>
+    public static IterationMetrics FromJson(JsonObject line, string where) => new(
+        line["step"] is JsonValue s && s.TryGetValue(out long step) ? step : throw new InvalidDataException($"{where}: field \"step\" is missing or not an integer"),
+        Read(line, "mean_reward", where),
+        Read(line, "loss", where),
+        Read(line, "kl_per_sequence", where),
+        Read(line, "mean_vstar", where),
+        Read(line, "mean_response_length", where),
+        Read(line, "tokens_per_second", where),
+        Read(line, "step_seconds", where),
+        Read(line, "gradient_norm", where));
+
     // JSON has no NaN or infinity: a diverged value is written as null rather than breaking the file.
     static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
+
+    static double Read(JsonObject line, string field, string where) =>
+        line.TryGetPropertyValue(field, out var node) && node is null ? double.NaN
+        : node is JsonValue v && v.TryGetValue(out double d) ? d
+        : throw new InvalidDataException($"{where}: field \"{field}\" is missing or not a number");
 }
 
 /// <summary>
@@ -71,6 +88,10 @@ public sealed class MetricsLog(string path)
         if (kept.Count == lines.Length) return;
         AtomicFile.WriteAllText(Path, kept.Count == 0 ? "" : string.Join("\n", kept) + "\n");
     }
+
+    /// <summary>The records in the file, parsed, in order.</summary>
+    public IReadOnlyList<IterationMetrics> ReadMetrics() =>
+        Read().Select((line, i) => IterationMetrics.FromJson(line, $"{Path} record {i + 1}")).ToList();
 
     /// <summary>The records in the file, in order.</summary>
     public IReadOnlyList<JsonObject> Read() =>

@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Text.Json;
+using Apo.Abstractions.Prompts;
+using Apo.Abstractions.Runs;
+using Apo.Abstractions.StageOne;
+using Apo.Abstractions.Training;
+using Apo.Abstractions.Weights;
+using Apo.Common.IO;
+using Apo.Engine.Evaluation;
+using Apo.Engine.Presets;
+using Apo.Engine.Prompts;
+using Apo.Grains.Training;
+using Apo.Model;
+using Apo.Tasks.Data;
+using Apo.Tasks.Evaluation;
+using Apo.Tasks.Synthetic;
+using Spectre.Console;
+
+namespace Apo.Cli.Runs;
+
+/// <summary>
+/// The embedded default end to end. Every phase is resumable: the data is regenerated
+/// deterministically, the reference is cached, stage 1 skips prompts whose V̂* exists, stage 2
+/// continues from its last checkpoint, and evaluation uses fixed seeds — so a run killed at any
+/// moment and rerun ends with the same summary as one that was never interrupted.
+/// </summary>
+public static class EmbeddedRun
+{
+    public const string RunId = "embedded";
+
+    public static async Task<RunSummary> ExecuteAsync(RunLayout layout, EmbeddedPreset preset, string siloConfigPath)
+    {
+        ClaimRunDirectory(layout, preset);
+        var timings = PhaseTimings.Load(layout.Timings);
+        TorchSharp.torch.set_num_threads(preset.TorchThreads > 0 ? preset.TorchThreads : Environment.ProcessorCount);
+
+        var files = ArithmeticWordProblems.WriteSplits(layout.Data, preset.Task);
+        var splits = ArithmeticWordProblems.Generate(preset.Task);
+        var train = DatasetReader.Read(files.TrainPath, ArithmeticWordProblems.ReadOptions).Examples.Take(preset.StageOne.Prompts).ToList();
+        var test = DatasetReader.Read(files.TestPath, ArithmeticWordProblems.ReadOptions).Examples.Take(preset.Evaluation.HeldOutPrompts).ToList();
+
+        var sft = Stopwatch.StartNew();
+        bool trained = Phase("supervised reference", preset.Sft.Steps, report =>
+            ReferencePolicy.EnsureTrained(layout.Reference, preset, splits.Train, (step, _) => report(step)));
+        if (trained) timings.Sft += sft.Elapsed.TotalSeconds;
+        timings.Save(layout.Timings);
+
+        await using var session = await EmbeddedSession.StartAsync(siloConfigPath, layout, preset.TorchThreads);
+        var tokenizer = Apo.Model.Text.TextTokenizer.Load(layout.Reference);
+        var trainKeys = await PipelineDriver.InitializePromptsAsync(session.Grains, RunId, train, tokenizer, files.TrainPath);
+        var reference = new ReferenceModel(layout.Reference, ModelDirectory.ContentHash(layout.Reference));
+        var spec = Spec(layout, preset, reference, trainKeys);
+
+        var (_, times) = await PipelineDriver.RunAsync(session.Grains, spec);
+        timings.StageOne += times.StageOne;
+        timings.StageTwo += times.StageTwo;
+        timings.Save(layout.Timings);
+
+        var stageOne = await StageOneSummaryAsync(session.Grains, trainKeys, spec.StageOne.ProvenanceFor(reference.Hash));
+        var evalClock = Stopwatch.StartNew();
+        var (referenceReport, trainedReport) = await session.Runtime.Executor.Run(() => Evaluate(layout, preset, test));
+        timings.Eval += evalClock.Elapsed.TotalSeconds;
+        timings.Save(layout.Timings);
+
+        var summary = new RunSummary(
+            Scores(referenceReport), Scores(trainedReport),
+            trainedReport.Kl?.PerSequence ?? double.NaN, trainedReport.Kl?.PerToken ?? double.NaN,
+            stageOne, timings.ToSeconds());
+        summary.Save(layout);
+        referenceReport.Save(Path.Combine(layout.Root, "eval-reference.json"));
+        trainedReport.Save(Path.Combine(layout.Root, "eval-trained.json"));
+        var metrics = new MetricsLog(layout.Metrics).ReadMetrics();
+        long lastStep = metrics.Count > 0 ? metrics[^1].Step : 0;
+        MetricsPlots.Write(layout.Plots, metrics, [(0, referenceReport.GreedyAccuracy ?? 0), (lastStep, trainedReport.GreedyAccuracy ?? 0)]);
+        return summary;
+    }
+
+    /// <summary>
+    /// A run directory belongs to one configuration: rerunning with the same settings resumes,
+    /// different settings are refused before anything is touched (mixing them would corrupt it).
+    /// </summary>
+    static void ClaimRunDirectory(RunLayout layout, EmbeddedPreset preset)
+    {
+        string json = EmbeddedPresetJson.Serialize(preset);
+        if (File.Exists(layout.RunConfig))
+        {
+            if (File.ReadAllText(layout.RunConfig) == json) return;
+            throw new UsageException($"{layout.Root} holds a run with different settings (see {layout.RunConfig}); use another --out, or delete it to start over");
+        }
+        AtomicFile.WriteAllText(layout.RunConfig, json);
+    }
+
+    static RunSpec Spec(RunLayout layout, EmbeddedPreset preset, ReferenceModel reference, ImmutableArray<string> trainKeys)
+    {
+        var one = preset.StageOne;
+        var two = preset.StageTwo;
+        return new RunSpec(
+            RunId, reference, trainKeys, [],
+            new StageOneSettings(one.Samples, one.Beta1, new SamplingSettings(one.Temperature, one.TopP, 0, one.MaxNewTokens), preset.Seed,
+                DropAllZeroPrompts: false, PromptsPerWorkUnit: preset.GenerationBatchSize / Math.Max(1, one.Samples) * 4),
+            new StageTwoSettings("astar-po", two.Beta2, two.LearningRate, two.WeightDecay, two.ClipGradNorm, two.PromptsPerBatch, two.MiniBatches,
+                two.Iterations, new SamplingSettings(two.Temperature, two.TopP, 0, two.MaxNewTokens), two.CheckpointEvery, two.EntropyCoefficient, preset.Seed),
+            layout.Root);
+    }
+
+    static async Task<StageOneSummary> StageOneSummaryAsync(IGrainFactory grains, ImmutableArray<string> keys, StageOneProvenance provenance)
+    {
+        var values = await Task.WhenAll(keys.Select(k => grains.GetGrain<IPromptGrain>(k).GetVStar(provenance)));
+        var present = values.Where(v => v is not null).Select(v => v!.Value).ToList();
+        return new StageOneSummary(keys.Length, present.Count, present.Count > 0 ? present.Average() : double.NaN);
+    }
+
+    /// <summary>Held-out evaluation of both policies (tensor work: runs on the silo's device thread).</summary>
+    static (EvaluationReport Reference, EvaluationReport Trained) Evaluate(RunLayout layout, EmbeddedPreset preset, IReadOnlyList<PromptExample> test)
+    {
+        using var reference = ModelDirectory.Load(layout.Reference);
+        using var trained = ModelDirectory.Load(layout.Policy);
+        var prompts = test.Select(e => PromptEncoder.Encode(e, reference.Tokenizer)).ToList();
+        var settings = preset.Evaluation.ToEvaluationSettings(preset.Seed, preset.GenerationBatchSize);
+        var referenceReport = PolicyEvaluator.Evaluate(reference.Model, reference.Tokenizer, null, prompts, TaskKinds.Gsm8k, settings, layout.Reference);
+        var trainedReport = PolicyEvaluator.Evaluate(trained.Model, trained.Tokenizer, reference.Model, prompts, TaskKinds.Gsm8k, settings, layout.Policy);
+        return (referenceReport, trainedReport);
+    }
+
+    static PolicyScores Scores(EvaluationReport report) =>
+        new(report.GreedyAccuracy ?? double.NaN, report.AverageAtK ?? double.NaN, report.SamplesPerPrompt ?? 0);
+
+    /// <summary>Runs a synchronous phase under a progress bar (or plain lines when not on a terminal).</summary>
+    static T Phase<T>(string name, int total, Func<Action<int>, T> work)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            Console.Error.WriteLine($"{name}...");
+            return work(_ => { });
+        }
+        T result = default!;
+        AnsiConsole.Progress().AutoClear(false).Start(context =>
+        {
+            var task = context.AddTask(name, maxValue: Math.Max(1, total));
+            result = work(step => task.Value = step);
+            task.Value = task.MaxValue;
+        });
+        return result;
+    }
+}
