@@ -25,6 +25,8 @@ public static class ApoCommandLine
         yield return ScoreCommand.Create();
         yield return EvalCommand.Create();
         yield return RunCommand.Create();
+        yield return StageOneCommand.Create();
+        yield return TrainCommand.Create();
         yield return BenchModelCommand.Create();
     }
 

@@ -20,7 +20,7 @@ public static class PipelineDriver
 
     /// <summary>Initialises one PromptGrain per example (idempotent: a resumed run re-sends the same specs).</summary>
     public static async Task<ImmutableArray<string>> InitializePromptsAsync(IGrainFactory grains, string runId,
-        IReadOnlyList<PromptExample> examples, TextTokenizer tokenizer, string source, int maxPromptTokens = 0)
+        IReadOnlyList<PromptExample> examples, TextTokenizer tokenizer, string source, int maxPromptTokens = 0, bool chatTemplate = false)
     {
         var keys = ImmutableArray.CreateBuilder<string>(examples.Count);
         foreach (var chunk in examples.Chunk(256))
@@ -29,7 +29,7 @@ public static class PipelineDriver
             {
                 string key = PromptKey(runId, example);
                 keys.Add(key);
-                var encoded = PromptEncoder.Encode(example, tokenizer, maxPromptTokens: maxPromptTokens);
+                var encoded = PromptEncoder.Encode(example, tokenizer, chatTemplate, maxPromptTokens);
                 var spec = new PromptSpec(key, example.Prompt, [.. encoded.PromptIds], example.GroundTruth, example.Task, source);
                 return grains.GetGrain<IPromptGrain>(key).Initialize(spec);
             });

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Apo.Abstractions.Training;
+using Apo.Cli.Runs;
+
+namespace Apo.Cli.Commands;
+
+/// <summary>`apo train`: stage 1 (or its import) then A*-PO stage 2 on any dataset and model directory.</summary>
+static class TrainCommand
+{
+    public static Command Create()
+    {
+        var options = new PipelineOptions();
+        var beta2 = new Option<double>("--beta2") { Description = "β2 of the least-squares loss (paper 1e-3).", DefaultValueFactory = _ => 1e-3 };
+        var learningRate = new Option<double>("--lr") { Description = "Constant AdamW learning rate (paper 1e-6).", DefaultValueFactory = _ => 1e-6 };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay.", DefaultValueFactory = _ => 0.01 };
+        var clip = new Option<double>("--clip-grad-norm") { Description = "Total gradient-norm clip.", DefaultValueFactory = _ => 1.0 };
+        var batch = new Option<int>("--batch") { Description = "Prompts per iteration (paper 256).", DefaultValueFactory = _ => 256 };
+        var miniBatches = new Option<int>("--mini-batches") { Description = "Optimizer steps per iteration (paper 2).", DefaultValueFactory = _ => 2 };
+        var iterations = new Option<int>("--iterations") { Description = "Stage-2 iterations.", DefaultValueFactory = _ => 100 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every K iterations.", DefaultValueFactory = _ => 10 };
+        var entropy = new Option<double>("--entropy-coef") { Description = "Token-mean entropy bonus (default 0; the authors' code used 0.001)." };
+        var command = new Command("train", "Stage 1 (sampled, or imported from a stage-1 export) then A*-PO stage 2; the trained policy goes to <out>/policy.")
+        {
+            beta2, learningRate, weightDecay, clip, batch, miniBatches, iterations, checkpointEvery, entropy,
+        };
+        options.AddTo(command);
+        command.SetAction(async (parse, _) =>
+        {
+            var examples = options.ReadData(parse);
+            var stageOne = options.StageOne(parse);
+            var stageTwo = new StageTwoSettings("astar-po", parse.GetValue(beta2), parse.GetValue(learningRate), parse.GetValue(weightDecay),
+                parse.GetValue(clip), parse.GetValue(batch), parse.GetValue(miniBatches), parse.GetValue(iterations), stageOne.Sampling,
+                parse.GetValue(checkpointEvery), parse.GetValue(entropy), stageOne.Seed);
+            if (stageTwo.Iterations <= 0) throw new UsageException("--iterations must be positive (use `apo stage1` for stage 1 alone)");
+            if (stageTwo.PromptsPerBatch > examples.Count)
+                throw new UsageException($"--batch {stageTwo.PromptsPerBatch} is larger than the {examples.Count} prompts of {parse.GetValue(options.Data)!.Name}");
+            var layout = new RunLayout(parse.GetValue(options.Out)!.FullName);
+            var result = await DatasetRun.ExecuteAsync(new DatasetRun.Request(parse.GetValue(options.Model)!.FullName, parse.GetValue(options.Data)!.FullName,
+                examples, layout, stageOne, stageTwo, parse.GetValue(options.SiloConfig)!.FullName,
+                parse.GetValue(options.ChatTemplate), parse.GetValue(options.MaxPromptTokens)));
+            Console.WriteLine($"stage 1: {result.StageOne.PromptsWithVStar} of {result.StageOne.Prompts} prompts have V̂*; stage 2: {result.Status.TrainerIteration} iterations; policy in {layout.Policy}, metrics in {layout.Metrics}");
+            return 0;
+        });
+        return command;
+    }
+}
