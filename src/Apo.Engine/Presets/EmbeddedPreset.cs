@@ -1,0 +1,106 @@
+using Apo.Engine.Sft;
+using Apo.Tasks.Synthetic;
+
+namespace Apo.Engine.Presets;
+
+/// <summary>
+/// Every knob of the embedded default run (`apo run` with no model): the tiny reference model's
+/// shape, the synthetic task, the supervised warm-up that makes the reference, stage 1, stage 2
+/// and the evaluation. <see cref="Tiny"/> and <see cref="Default"/> are tuned on a 2-core CPU so that
+/// stage 2 measurably improves on a reference that is only partly competent; a JSON file can
+/// override any knob (<see cref="EmbeddedPresetJson"/>).
+/// </summary>
+public sealed record EmbeddedPreset
+{
+    public string Name { get; init; } = "custom";
+    /// <summary>Seeds the model init, SFT order, sampling and evaluation.</summary>
+    public long Seed { get; init; } = 1;
+    /// <summary>Intra-op threads for torch (2 on the reference machine).</summary>
+    public int TorchThreads { get; init; } = 2;
+    /// <summary>Sequences per generation batch (stage 1, stage 2 sampling, evaluation).</summary>
+    public int GenerationBatchSize { get; init; } = 64;
+    public ModelShape Model { get; init; } = new();
+    public SyntheticTaskOptions Task { get; init; } = SyntheticTaskOptions.Tiny;
+    public SupervisedSettings Sft { get; init; } = new();
+    public StageOnePreset StageOne { get; init; } = new();
+    public StageTwoPreset StageTwo { get; init; } = new();
+    public EvaluationPreset Evaluation { get; init; } = new();
+
+    /// <summary>About two minutes on 2 CPU cores: a smaller model and task, fewer iterations.</summary>
+    public static EmbeddedPreset Tiny { get; } = new()
+    {
+        Name = "tiny",
+        Model = new ModelShape { HiddenSize = 64, IntermediateSize = 192, NumHiddenLayers = 2, NumAttentionHeads = 4, NumKeyValueHeads = 2 },
+        Task = SyntheticTaskOptions.Tiny with { TrainCount = 2000, TestCount = 200 },
+        Sft = new SupervisedSettings { Steps = 150, BatchSize = 32, LearningRate = 3e-3, Seed = 1 },
+        StageOne = new StageOnePreset { Prompts = 256, MaxNewTokens = 40 },
+        StageTwo = new StageTwoPreset { Beta2 = 0.05, LearningRate = 3e-4, PromptsPerBatch = 64, Iterations = 8, CheckpointEvery = 4, MaxNewTokens = 40 },
+        Evaluation = new EvaluationPreset { HeldOutPrompts = 100, MaxNewTokens = 40 },
+    };
+
+    /// <summary>About ten minutes on 2 CPU cores.</summary>
+    public static EmbeddedPreset Default { get; } = new()
+    {
+        Name = "default",
+        Model = new ModelShape { HiddenSize = 128, IntermediateSize = 384, NumHiddenLayers = 4, NumAttentionHeads = 4, NumKeyValueHeads = 2 },
+        Task = SyntheticTaskOptions.Tiny with { TrainCount = 4000, TestCount = 300 },
+        Sft = new SupervisedSettings { Steps = 300, BatchSize = 32, LearningRate = 2e-3, Seed = 1 },
+        StageOne = new StageOnePreset { Prompts = 640, MaxNewTokens = 48 },
+        StageTwo = new StageTwoPreset { Beta2 = 0.05, LearningRate = 3e-4, PromptsPerBatch = 64, Iterations = 20, CheckpointEvery = 5, MaxNewTokens = 48 },
+        Evaluation = new EvaluationPreset { HeldOutPrompts = 200, MaxNewTokens = 48 },
+    };
+
+    /// <summary>The preset called <paramref name="name"/> ("tiny" or "default").</summary>
+    public static EmbeddedPreset Named(string name) => name.ToLowerInvariant() switch
+    {
+        "tiny" => Tiny,
+        "default" => Default,
+        _ => throw new ArgumentException($"unknown preset \"{name}\" (expected \"tiny\" or \"default\")", nameof(name)),
+    };
+
+    /// <summary>Throws InvalidDataException naming the first knob out of range (<paramref name="source"/> names the file).</summary>
+    public void Validate(string source = "preset")
+    {
+        void Require(bool ok, string knob, object? value, string rule)
+        {
+            if (!ok) throw new InvalidDataException($"{source}: \"{knob}\" is {value}; {rule}");
+        }
+        Require(TorchThreads >= 0, "torchThreads", TorchThreads, "must be ≥ 0 (0 = torch's default)");
+        Require(GenerationBatchSize > 0, "generationBatchSize", GenerationBatchSize, "must be positive");
+        Require(Model is not null && Task is not null && Sft is not null && StageOne is not null && StageTwo is not null && Evaluation is not null,
+            "model/task/sft/stageOne/stageTwo/evaluation", "null", "every section must be present");
+        try { Model!.ToConfig(0).Validate($"{source}: model"); }
+        catch (InvalidDataException e) { throw new InvalidDataException(e.Message, e); }
+        try { Task!.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{source}: task: {e.Message}", e); }
+        try { Sft!.Validate(); }
+        catch (ArgumentOutOfRangeException e) { throw new InvalidDataException($"{source}: sft: {e.Message}", e); }
+        try { StageTwo!.ToAStarPoSettings().Validate(); }
+        catch (ArgumentOutOfRangeException e) { throw new InvalidDataException($"{source}: stageTwo: {e.Message}", e); }
+
+        Require(StageOne!.Prompts > 0 && StageOne.Prompts <= Task!.TrainCount, "stageOne.prompts", StageOne.Prompts, $"must be in 1..task.trainCount ({Task.TrainCount})");
+        Require(StageOne.Samples > 0, "stageOne.samples", StageOne.Samples, "must be positive");
+        Require(StageOne.Beta1 >= 0 && !double.IsNaN(StageOne.Beta1), "stageOne.beta1", StageOne.Beta1, "must be ≥ 0");
+        Sampling("stageOne", StageOne.Temperature, StageOne.TopP, StageOne.MaxNewTokens);
+
+        Require(StageTwo!.PromptsPerBatch > 0 && StageTwo.PromptsPerBatch <= StageOne.Prompts, "stageTwo.promptsPerBatch", StageTwo.PromptsPerBatch,
+            $"must be in 1..stageOne.prompts ({StageOne.Prompts})");
+        Require(StageTwo.MiniBatches <= StageTwo.PromptsPerBatch, "stageTwo.miniBatches", StageTwo.MiniBatches, "must not exceed stageTwo.promptsPerBatch");
+        Require(StageTwo.Iterations >= 0, "stageTwo.iterations", StageTwo.Iterations, "must be ≥ 0");
+        Require(StageTwo.CheckpointEvery > 0, "stageTwo.checkpointEvery", StageTwo.CheckpointEvery, "must be positive");
+        Sampling("stageTwo", StageTwo.Temperature, StageTwo.TopP, StageTwo.MaxNewTokens);
+
+        Require(Evaluation!.HeldOutPrompts > 0 && Evaluation.HeldOutPrompts <= Task.TestCount, "evaluation.heldOutPrompts", Evaluation.HeldOutPrompts,
+            $"must be in 1..task.testCount ({Task.TestCount})");
+        Require(Evaluation.K > 0, "evaluation.k", Evaluation.K, "must be positive");
+        Sampling("evaluation", Evaluation.Temperature, Evaluation.TopP, Evaluation.MaxNewTokens);
+
+        void Sampling(string section, double temperature, double topP, int maxNewTokens)
+        {
+            Require(temperature >= 0 && double.IsFinite(temperature), section + ".temperature", temperature, "must be finite and ≥ 0");
+            Require(topP > 0 && topP <= 1, section + ".topP", topP, "must be in (0, 1]");
+            Require(maxNewTokens > 0, section + ".maxNewTokens", maxNewTokens, "must be positive");
+            Require(maxNewTokens < Model!.MaxPositionEmbeddings, section + ".maxNewTokens", maxNewTokens, "must be below model.maxPositionEmbeddings");
+        }
+    }
+}

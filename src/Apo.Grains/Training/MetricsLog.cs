@@ -1,0 +1,92 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Apo.Common.IO;
+
+namespace Apo.Grains.Training;
+
+/// <summary>One line of <c>metrics.jsonl</c>: what iteration <see cref="Step"/> (1-based, = weight version it produced) measured.</summary>
+public sealed record IterationMetrics(
+    long Step,
+    double MeanReward,
+    double Loss,
+    double KlPerSequence,
+    double MeanVStar,
+    double MeanResponseLength,
+    double TokensPerSecond,
+    double StepSeconds,
+    double GradientNorm)
+{
+    public string ToJsonLine() => new JsonObject
+    {
+        ["step"] = Step,
+        ["mean_reward"] = Number(MeanReward),
+        ["loss"] = Number(Loss),
+        ["kl_per_sequence"] = Number(KlPerSequence),
+        ["mean_vstar"] = Number(MeanVStar),
+        ["mean_response_length"] = Number(MeanResponseLength),
+        ["tokens_per_second"] = Number(TokensPerSecond),
+        ["step_seconds"] = Number(StepSeconds),
+        ["gradient_norm"] = Number(GradientNorm),
+    }.ToJsonString();
+
+    // JSON has no NaN or infinity: a diverged value is written as null rather than breaking the file.
+    static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
+}
+
+/// <summary>
+/// <c>&lt;output&gt;/metrics.jsonl</c>, one line per iteration. Lines are appended after each
+/// update; on resume the file is first cut back to the checkpoint's step (rewritten atomically),
+/// so iterations redone after a crash are neither duplicated nor lost.
+/// </summary>
+public sealed class MetricsLog(string path)
+{
+    public string Path { get; } = path;
+
+    public void Append(IterationMetrics metrics)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        stream.Write(Encoding.UTF8.GetBytes(metrics.ToJsonLine() + "\n"));
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Keeps only the lines of steps ≤ <paramref name="step"/>; a torn last line (crash mid-append) is dropped too.</summary>
+    public void CutBackTo(long step)
+    {
+        if (!File.Exists(Path)) return;
+        var lines = File.ReadAllLines(Path);
+        var kept = new List<string>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0) continue;
+            long? lineStep = StepOf(lines[i]);
+            if (lineStep is null)
+            {
+                if (i == lines.Length - 1) break;
+                throw new InvalidDataException($"{Path} line {i + 1}: not a metrics record (field \"step\" is missing or not a number)");
+            }
+            if (lineStep <= step) kept.Add(lines[i]);
+        }
+        if (kept.Count == lines.Length) return;
+        AtomicFile.WriteAllText(Path, kept.Count == 0 ? "" : string.Join("\n", kept) + "\n");
+    }
+
+    /// <summary>The records in the file, in order.</summary>
+    public IReadOnlyList<JsonObject> Read() =>
+        File.Exists(Path)
+            ? File.ReadAllLines(Path).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!.AsObject()).ToList()
+            : [];
+
+    static long? StepOf(string line)
+    {
+        try
+        {
+            return JsonNode.Parse(line) is JsonObject o && o["step"] is JsonValue v && v.TryGetValue(out long s) ? s : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
