@@ -96,4 +96,21 @@ public sealed class RunGrainTests(GeneratorClusterFixture fixture)
         // Completed units are not run (or counted) again: 4 + the last unit's 1 prompt.
         Assert.Equal(new RunStatus(runId, RunPhase.Completed, 5, 5, 0, null), resumed);
     }
+
+    [Fact]
+    public async Task A_full_run_goes_through_stage_one_and_the_trainers_stage_two_to_completion()
+    {
+        var prompts = fixture.Model.Prompts(4);
+        await fixture.Initialize(prompts);
+        string runId = NewRunId();
+        var run = fixture.Grains.GetGrain<IRunGrain>(runId);
+
+        await run.Start(Spec(runId, prompts, iterations: 2));
+        var done = await WaitUntilSettled(run);
+
+        Assert.Equal(new RunStatus(runId, RunPhase.Completed, 4, 4, 2, null), done);
+        var trainer = await fixture.Grains.GetGrain<ITrainerGrain>(runId).GetStatus();
+        Assert.Equal(TrainerPhase.Finished, trainer.Phase);
+        Assert.Equal(2, trainer.Iteration);
+    }
 }
