@@ -113,4 +113,22 @@ public sealed class RunGrainTests(GeneratorClusterFixture fixture)
         Assert.Equal(TrainerPhase.Finished, trainer.Phase);
         Assert.Equal(2, trainer.Iteration);
     }
+
+    [Fact]
+    public async Task With_the_all_zero_filter_a_run_whose_prompts_all_scored_zero_skips_the_trainer()
+    {
+        // A ground truth that no response can match: every stage-1 reward is 0, so the filter drops every prompt.
+        var prompts = fixture.Model.Prompts(3).Select(p => p with { GroundTruth = "no number matches this" }).ToImmutableArray();
+        await fixture.Initialize(prompts);
+        string runId = NewRunId();
+        var spec = Spec(runId, prompts, iterations: 1);
+        spec = spec with { StageOne = spec.StageOne with { DropAllZeroPrompts = true } };
+        var run = fixture.Grains.GetGrain<IRunGrain>(runId);
+
+        await run.Start(spec);
+        var done = await WaitUntilSettled(run);
+
+        Assert.Equal(new RunStatus(runId, RunPhase.Completed, 3, 3, 0, null), done);
+        Assert.Equal(TrainerPhase.Idle, (await fixture.Grains.GetGrain<ITrainerGrain>(runId).GetStatus()).Phase);
+    }
 }
