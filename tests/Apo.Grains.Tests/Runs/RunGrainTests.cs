@@ -1,0 +1,134 @@
+using System.Collections.Immutable;
+using Apo.Abstractions.Prompts;
+using Apo.Abstractions.Runs;
+using Apo.Abstractions.StageOne;
+using Apo.Abstractions.Training;
+using Apo.Grains.Tests.Generation;
+
+namespace Apo.Grains.Tests.Runs;
+
+[Collection(GeneratorClusterCollection.Name)]
+public sealed class RunGrainTests(GeneratorClusterFixture fixture)
+{
+    static readonly SamplingSettings Short = new(1.0, 1.0, 0, 6);
+
+    RunSpec Spec(string runId, ImmutableArray<PromptSpec> prompts, long seed = 21, int iterations = 0) => new(
+        runId,
+        fixture.Model.Reference,
+        prompts.Select(p => p.PromptId).ToImmutableArray(),
+        [],
+        new StageOneSettings(Samples: 3, Beta1: 0.5, Sampling: Short, Seed: seed, DropAllZeroPrompts: false, PromptsPerWorkUnit: 2),
+        new StageTwoSettings("astar-po", 1e-3, 1e-6, 0.01, 1.0, 4, 1, iterations, Short, 1, 0, seed),
+        Path.Combine(fixture.Model.Root, runId));
+
+    static string NewRunId() => "run-" + Guid.NewGuid().ToString("N")[..12];
+
+    async Task<RunStatus> WaitUntilSettled(IRunGrain run)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var status = await run.GetStatus();
+            if (status.Phase is RunPhase.Completed or RunPhase.Failed or RunPhase.Cancelled) return status;
+            Assert.True(DateTime.UtcNow < deadline, $"run still in {status.Phase} after 60 s");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Stage_one_fills_every_prompt_over_work_units_and_a_stage_one_only_run_completes()
+    {
+        var prompts = fixture.Model.Prompts(5);
+        await fixture.Initialize(prompts);
+        string runId = NewRunId();
+        var run = fixture.Grains.GetGrain<IRunGrain>(runId);
+
+        var started = await run.Start(Spec(runId, prompts));
+        var done = await WaitUntilSettled(run);
+
+        Assert.Equal(RunPhase.StageOne, started.Phase);
+        Assert.Equal(new RunStatus(runId, RunPhase.Completed, 5, 5, 0, null), done);
+        var provenance = Spec(runId, prompts).StageOne.ProvenanceFor(fixture.Model.Reference.Hash);
+        foreach (var p in prompts)
+            Assert.Equal(3, (await fixture.Grains.GetGrain<IPromptGrain>(p.PromptId).GetStageOne(provenance))!.Samples.Length);
+    }
+
+    [Fact]
+    public async Task Start_is_idempotent_for_an_equal_spec_and_refuses_a_different_one()
+    {
+        var prompts = fixture.Model.Prompts(2);
+        await fixture.Initialize(prompts);
+        string runId = NewRunId();
+        var run = fixture.Grains.GetGrain<IRunGrain>(runId);
+        await run.Start(Spec(runId, prompts));
+        var done = await WaitUntilSettled(run);
+
+        var again = await run.Start(Spec(runId, prompts)); // equal content, new arrays
+        Assert.Equal(done, again);
+        Assert.Equal(done, await run.GetStatus());
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => run.Start(Spec(runId, prompts, seed: 22)));
+        Assert.Contains("stage-1 settings", error.Message);
+        error = await Assert.ThrowsAsync<InvalidDataException>(() => run.Start(Spec("another-run", prompts)));
+        Assert.Contains("grain key", error.Message);
+    }
+
+    [Fact]
+    public async Task A_failed_run_resumes_from_its_completed_work_units_when_started_again()
+    {
+        // 5 prompts in units of 2: the third unit holds the last prompt, which is not initialized yet.
+        var prompts = fixture.Model.Prompts(5);
+        await fixture.Initialize(prompts.Take(4));
+        string runId = NewRunId();
+        var run = fixture.Grains.GetGrain<IRunGrain>(runId);
+
+        await run.Start(Spec(runId, prompts));
+        var failed = await WaitUntilSettled(run);
+
+        Assert.Equal(RunPhase.Failed, failed.Phase);
+        Assert.Contains(prompts[4].PromptId, failed.Error);
+        Assert.Equal(4, failed.StageOneDone); // the two units that completed are durable progress
+
+        await fixture.Initialize(prompts.Skip(4));
+        await run.Start(Spec(runId, prompts));
+        var resumed = await WaitUntilSettled(run);
+
+        // Completed units are not run (or counted) again: 4 + the last unit's 1 prompt.
+        Assert.Equal(new RunStatus(runId, RunPhase.Completed, 5, 5, 0, null), resumed);
+    }
+
+    [Fact]
+    public async Task A_full_run_goes_through_stage_one_and_the_trainers_stage_two_to_completion()
+    {
+        var prompts = fixture.Model.Prompts(4);
+        await fixture.Initialize(prompts);
+        string runId = NewRunId();
+        var run = fixture.Grains.GetGrain<IRunGrain>(runId);
+
+        await run.Start(Spec(runId, prompts, iterations: 2));
+        var done = await WaitUntilSettled(run);
+
+        Assert.Equal(new RunStatus(runId, RunPhase.Completed, 4, 4, 2, null), done);
+        var trainer = await fixture.Grains.GetGrain<ITrainerGrain>(runId).GetStatus();
+        Assert.Equal(TrainerPhase.Finished, trainer.Phase);
+        Assert.Equal(2, trainer.Iteration);
+    }
+
+    [Fact]
+    public async Task With_the_all_zero_filter_a_run_whose_prompts_all_scored_zero_skips_the_trainer()
+    {
+        // A ground truth that no response can match: every stage-1 reward is 0, so the filter drops every prompt.
+        var prompts = fixture.Model.Prompts(3).Select(p => p with { GroundTruth = "no number matches this" }).ToImmutableArray();
+        await fixture.Initialize(prompts);
+        string runId = NewRunId();
+        var spec = Spec(runId, prompts, iterations: 1);
+        spec = spec with { StageOne = spec.StageOne with { DropAllZeroPrompts = true } };
+        var run = fixture.Grains.GetGrain<IRunGrain>(runId);
+
+        await run.Start(spec);
+        var done = await WaitUntilSettled(run);
+
+        Assert.Equal(new RunStatus(runId, RunPhase.Completed, 3, 3, 0, null), done);
+        Assert.Equal(TrainerPhase.Idle, (await fixture.Grains.GetGrain<ITrainerGrain>(runId).GetStatus()).Phase);
+    }
+}
