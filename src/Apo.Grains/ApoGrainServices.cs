@@ -12,9 +12,13 @@ public static class ApoGrainServices
     /// in-process when <paramref name="weightDirectory"/> is null (one silo: versions stay in memory,
     /// no file copies), otherwise safetensors directories under it.
     /// </summary>
+    /// <param name="generators">Generator grains a run fans its work out to (both the coordinator's stage 1 and the trainer's rollouts).</param>
     public static IServiceCollection AddApoGrainServices(this IServiceCollection services, string device, int torchThreads,
-        string? weightDirectory = null)
+        string? weightDirectory = null, int generators = 1)
     {
+        if (generators <= 0) throw new ArgumentOutOfRangeException(nameof(generators), generators, "must be positive");
+        services.Configure<Runs.RunOptions>(o => o.Generators = generators);
+        services.Configure<Training.TrainerOptions>(o => o.Generators = generators);
         services.AddSingleton(_ => new TensorRuntime(device, torchThreads));
         if (weightDirectory is null) services.AddSingleton<IWeightStore>(_ => new InProcessWeightStore());
         else services.AddSingleton<IWeightStore>(_ => new DirectoryWeightStore(weightDirectory));
