@@ -14,6 +14,19 @@ public static class ApoProcess
 
     public static Result Run(params string[] args) => Run(TimeSpan.FromMinutes(5), args);
 
+    /// <summary>Starts apo without waiting (the caller owns the process, e.g. to kill it mid-run).</summary>
+    public static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(ApoDll);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        var process = Process.Start(start)!;
+        // Drain the pipes so a chatty child never blocks on a full buffer.
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        return process;
+    }
+
     public static Result Run(TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
