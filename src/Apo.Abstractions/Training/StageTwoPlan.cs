@@ -18,4 +18,12 @@ public sealed record StageTwoPlan(
     [property: Id(2)] StageOneProvenance StageOne,
     [property: Id(3)] ImmutableArray<string> PromptIds,
     [property: Id(4)] StageTwoSettings Settings,
-    [property: Id(5)] string OutputDirectory);
+    [property: Id(5)] string OutputDirectory)
+{
+    /// <summary>
+    /// Held-out prompts (initialised PromptGrains) whose greedy accuracy the trainer measures at
+    /// every checkpoint and writes into that step's metrics line; empty for none.
+    /// </summary>
+    [Id(6)]
+    public ImmutableArray<string> EvalPromptIds { get; init; } = ImmutableArray<string>.Empty;
+}

@@ -49,8 +49,9 @@ public static class EmbeddedRun
         await using var session = await EmbeddedSession.StartAsync(siloConfigPath, layout, preset.TorchThreads);
         var tokenizer = Apo.Model.Text.TextTokenizer.Load(layout.Reference);
         var trainKeys = await PipelineDriver.InitializePromptsAsync(session.Grains, RunId, train, tokenizer, files.TrainPath);
+        var evalKeys = await PipelineDriver.InitializePromptsAsync(session.Grains, RunId, test, tokenizer, files.TestPath);
         var reference = new ReferenceModel(layout.Reference, ModelDirectory.ContentHash(layout.Reference));
-        var spec = Spec(layout, preset, reference, trainKeys);
+        var spec = Spec(layout, preset, reference, trainKeys, evalKeys);
 
         var (_, times) = await PipelineDriver.RunAsync(session.Grains, spec);
         timings.StageOne += times.StageOne;
@@ -71,8 +72,9 @@ public static class EmbeddedRun
         referenceReport.Save(Path.Combine(layout.Root, "eval-reference.json"));
         trainedReport.Save(Path.Combine(layout.Root, "eval-trained.json"));
         var metrics = new MetricsLog(layout.Metrics).ReadMetrics();
-        long lastStep = metrics.Count > 0 ? metrics[^1].Step : 0;
-        MetricsPlots.Write(layout.Plots, metrics, [(0, referenceReport.GreedyAccuracy ?? 0), (lastStep, trainedReport.GreedyAccuracy ?? 0)]);
+        // Step 0 is the reference; the trainer measured the same greedy accuracy at every checkpoint.
+        var heldOut = metrics.Where(m => m.HeldOutAccuracy is not null).Select(m => (m.Step, m.HeldOutAccuracy!.Value)).Prepend((0L, referenceReport.GreedyAccuracy ?? double.NaN)).ToList();
+        MetricsPlots.Write(layout.Plots, metrics, heldOut);
         return summary;
     }
 
@@ -91,12 +93,12 @@ public static class EmbeddedRun
         AtomicFile.WriteAllText(layout.RunConfig, json);
     }
 
-    static RunSpec Spec(RunLayout layout, EmbeddedPreset preset, ReferenceModel reference, ImmutableArray<string> trainKeys)
+    static RunSpec Spec(RunLayout layout, EmbeddedPreset preset, ReferenceModel reference, ImmutableArray<string> trainKeys, ImmutableArray<string> evalKeys)
     {
         var one = preset.StageOne;
         var two = preset.StageTwo;
         return new RunSpec(
-            RunId, reference, trainKeys, [],
+            RunId, reference, trainKeys, evalKeys,
             new StageOneSettings(one.Samples, one.Beta1, new SamplingSettings(one.Temperature, one.TopP, 0, one.MaxNewTokens), preset.Seed,
                 DropAllZeroPrompts: false, PromptsPerWorkUnit: preset.GenerationBatchSize / Math.Max(1, one.Samples) * 4),
             new StageTwoSettings("astar-po", two.Beta2, two.LearningRate, two.WeightDecay, two.ClipGradNorm, two.PromptsPerBatch, two.MiniBatches,

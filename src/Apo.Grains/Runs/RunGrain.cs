@@ -166,7 +166,10 @@ public sealed class RunGrain(
             return;
         }
         var trainer = GrainFactory.GetGrain<ITrainerGrain>(Key);
-        var plan = new StageTwoPlan(Key, spec.Reference, spec.StageOne.ProvenanceFor(spec.Reference.Hash), prompts, spec.StageTwo, spec.OutputDirectory);
+        var plan = new StageTwoPlan(Key, spec.Reference, spec.StageOne.ProvenanceFor(spec.Reference.Hash), prompts, spec.StageTwo, spec.OutputDirectory)
+        {
+            EvalPromptIds = spec.EvalPromptIds.IsDefault ? [] : spec.EvalPromptIds,
+        };
         var status = await trainer.Start(plan);
         while (true)
         {

@@ -15,9 +15,10 @@ public sealed record IterationMetrics(
     double MeanResponseLength,
     double TokensPerSecond,
     double StepSeconds,
-    double GradientNorm)
+    double GradientNorm,
+    double? HeldOutAccuracy = null)
 {
-    public string ToJsonLine() => new JsonObject
+    public string ToJsonLine() => WithHeldOut(new JsonObject
     {
         ["step"] = Step,
         ["mean_reward"] = Number(MeanReward),
@@ -28,7 +29,14 @@ public sealed record IterationMetrics(
         ["tokens_per_second"] = Number(TokensPerSecond),
         ["step_seconds"] = Number(StepSeconds),
         ["gradient_norm"] = Number(GradientNorm),
-    }.ToJsonString();
+    }).ToJsonString();
+
+    /// <summary>Held-out accuracy is measured only at checkpoints; other lines leave the field out.</summary>
+    JsonObject WithHeldOut(JsonObject line)
+    {
+        if (HeldOutAccuracy is { } accuracy) line["heldout_accuracy"] = Number(accuracy);
+        return line;
+    }
 
     /// <summary>Reads a line written by <see cref="ToJsonLine"/>; null values (non-finite when written) come back as NaN.</summary>
     public static IterationMetrics FromJson(JsonObject line, string where) => new(
@@ -40,7 +48,8 @@ public sealed record IterationMetrics(
         Read(line, "mean_response_length", where),
         Read(line, "tokens_per_second", where),
         Read(line, "step_seconds", where),
-        Read(line, "gradient_norm", where));
+        Read(line, "gradient_norm", where),
+        line.ContainsKey("heldout_accuracy") ? Read(line, "heldout_accuracy", where) : null);
 
     // JSON has no NaN or infinity: a diverged value is written as null rather than breaking the file.
     static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;

@@ -156,6 +156,7 @@ public sealed class TrainerGrain(
             await EnsureSubscribedAsync();
             if (resumed is not null) logger.LogInformation("Trainer {Run} resumes after iteration {Iteration}", Key, iteration);
 
+            var evalPrompts = await HeldOutAccuracy.LoadPromptsAsync(GrainFactory, plan.EvalPromptIds);
             var schedule = new BatchSchedule(plan.PromptIds, settings.PromptsPerBatch, settings.Seed);
             while (iteration < settings.Iterations && !stopSignal.Task.IsCompleted)
             {
@@ -173,9 +174,13 @@ public sealed class TrainerGrain(
                 position = next;
                 consumed += rollouts.Count;
                 long tokens = rollouts.Sum(r => (long)r.PromptTokenIds.Length + r.ResponseTokenIds.Length);
+                bool checkpoint = iteration % settings.CheckpointEvery == 0 || iteration == settings.Iterations;
+                double? heldOut = checkpoint && evalPrompts.Count > 0
+                    ? await runtime.Executor.Run(() => HeldOutAccuracy.Measure(open.Policy, open.Tokenizer, evalPrompts, settings.Sampling.MaxNewTokens))
+                    : null;
                 metrics.Append(new IterationMetrics(iteration, update.MeanReward, update.Loss, update.KlPerSequence, update.MeanVStar,
-                    update.MeanResponseLength, tokens / Math.Max(seconds, 1e-9), seconds, update.GradientNorm));
-                if (iteration % settings.CheckpointEvery == 0 || iteration == settings.Iterations)
+                    update.MeanResponseLength, tokens / Math.Max(seconds, 1e-9), seconds, update.GradientNorm, heldOut));
+                if (checkpoint)
                 {
                     await SaveCheckpointAsync(checkpoints, open, new TrainerCheckpoint(iteration, position, version, hash, consumed, 0));
                     checkpointed = iteration;
