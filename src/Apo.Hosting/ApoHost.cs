@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Apo.Hosting;
 
-/// <summary>Builds the one-process host of an embedded run: a single silo with its own in-process client.</summary>
+/// <summary>Builds the hosts of Apo silos and clients.</summary>
 public static class ApoHost
 {
     /// <summary>
@@ -12,13 +12,33 @@ public static class ApoHost
     /// Grains are reached through the host's <c>IGrainFactory</c> / <c>IClusterClient</c>.
     /// <paramref name="services"/> adds the caller's services (grain dependencies, logging).
     /// </summary>
-    public static IHost CreateEmbedded(ApoSiloOptions options, Action<IServiceCollection>? services = null)
+    public static IHost CreateEmbedded(ApoSiloOptions options, Action<IServiceCollection>? services = null) =>
+        CreateSilo(options, services);
+
+    /// <summary>
+    /// Creates (does not start) a host running one silo of any kind (embedded or cluster member).
+    /// Configuration errors, including a missing <c>APO_STORAGE_CONNECTION</c>, surface here.
+    /// </summary>
+    public static IHost CreateSilo(ApoSiloOptions options, Action<IServiceCollection>? services = null)
     {
         ApoSiloConfiguration.Validate(options);
         // Empty builder: no appsettings.json, no environment or command-line sources sneaking into the
         // silo; the silo-config file is the single source of settings.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.UseOrleans(silo => silo.ConfigureApoSilo(options));
+        services?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Creates (does not start) a host holding an Orleans client of the cluster described by
+    /// <paramref name="options"/>; resolve <c>IClusterClient</c> from its services after starting it.
+    /// </summary>
+    public static IHost CreateClient(ApoClientOptions options, Action<IServiceCollection>? services = null)
+    {
+        ApoClientConfiguration.Validate(options);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.UseOrleansClient(client => client.ConfigureApoClient(options));
         services?.Invoke(builder.Services);
         return builder.Build();
     }

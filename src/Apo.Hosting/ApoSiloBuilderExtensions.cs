@@ -1,7 +1,9 @@
 using System.Net;
+using Apo.Hosting.Azure;
 using Apo.Hosting.Configuration;
 using Apo.Hosting.Placement;
 using Apo.Hosting.Storage;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Hosting;
@@ -12,10 +14,11 @@ namespace Apo.Hosting;
 public static class ApoSiloBuilderExtensions
 {
     /// <summary>
-    /// Wires clustering, the grain storage <see cref="ApoStorage.Name"/> (and the stream pub/sub store),
-    /// the stream provider <see cref="ApoStorage.StreamProviderName"/>, the silo's role metadata and the
-    /// placement filters. The options are validated first and registered as a singleton so grains can read
-    /// the device and thread settings.
+    /// Wires clustering, the grain storages <see cref="ApoStorage.Name"/> and <see cref="ApoStorage.LargeName"/>
+    /// (and the stream pub/sub store), the stream provider <see cref="ApoStorage.StreamProviderName"/>, the
+    /// silo's role metadata and the placement filters. The options are validated first and registered as a
+    /// singleton so grains can read the device and thread settings. Azure kinds read the connection string
+    /// from <see cref="ApoStorageConnection.EnvironmentVariable"/> and fail here, naming it, when it is unset.
     /// </summary>
     public static ISiloBuilder ConfigureApoSilo(this ISiloBuilder builder, ApoSiloOptions options)
     {
@@ -24,15 +27,38 @@ public static class ApoSiloBuilderExtensions
 
         ConfigureClustering(builder, options);
         ConfigureStorage(builder, options);
-        builder.AddMemoryStreams(ApoStorage.StreamProviderName);  // Streams.Kind is validated: only memory today
+        ConfigureStreams(builder, options);
 
         return builder.UseApoRole(options.Role).AddApoPlacement();
     }
 
     private static void ConfigureClustering(ISiloBuilder builder, ApoSiloOptions options)
     {
-        // Validation admits only "localhost" today. Listen on loopback only: an embedded run must not
-        // expose its silo or gateway to the network.
+        if (options.Clustering.Kind == ApoKinds.Azure)
+        {
+            var connection = ApoStorageConnection.Require(options.Source, "Silo:Clustering:Kind");
+            builder.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ServiceId = options.ServiceId;
+                cluster.ClusterId = options.ClusterId;
+            });
+            builder.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connection));
+            var advertised = SiloEndpoint.Advertised(options.AdvertisedIP, options.Source);
+            builder.Configure<EndpointOptions>(endpoints =>
+            {
+                endpoints.SiloPort = options.SiloPort;
+                endpoints.GatewayPort = options.GatewayPort;
+                if (advertised is null)
+                    return;  // Orleans advertises the machine's first non-loopback address and listens on it
+                endpoints.AdvertisedIPAddress = advertised;
+                var listen = SiloEndpoint.ListenAddress(advertised);
+                endpoints.SiloListeningEndpoint = new IPEndPoint(listen, options.SiloPort);
+                endpoints.GatewayListeningEndpoint = new IPEndPoint(listen, options.GatewayPort);
+            });
+            return;
+        }
+
+        // Localhost: listen on loopback only: an embedded run must not expose its silo or gateway to the network.
         builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, null, options.ServiceId, options.ClusterId);
         builder.Configure<EndpointOptions>(endpoints =>
         {
@@ -44,17 +70,38 @@ public static class ApoSiloBuilderExtensions
 
     private static void ConfigureStorage(ISiloBuilder builder, ApoSiloOptions options)
     {
-        if (options.Storage.Kind == ApoKinds.File)
+        switch (options.Storage.Kind)
         {
-            var root = Path.GetFullPath(options.Storage.Directory);
-            builder.AddFileGrainStorage(ApoStorage.Name, o => o.RootDirectory = Path.Combine(root, "grains"));
-            // Subscriptions live as long as the grains that made them.
-            builder.AddFileGrainStorage(ApoStorage.PubSubStoreName, o => o.RootDirectory = Path.Combine(root, "pubsub"));
+            case ApoKinds.Azure:
+                builder.AddApoAzureGrainStorage(options, ApoStorageConnection.Require(options.Source, "Silo:Storage:Kind"));
+                break;
+            case ApoKinds.File:
+                var root = Path.GetFullPath(options.Storage.Directory);
+                builder.AddFileGrainStorage(ApoStorage.Name, o => o.RootDirectory = Path.Combine(root, "grains"));
+                builder.AddFileGrainStorage(ApoStorage.LargeName, o => o.RootDirectory = Path.Combine(root, "large"));
+                // Subscriptions live as long as the grains that made them.
+                builder.AddFileGrainStorage(ApoStorage.PubSubStoreName, o => o.RootDirectory = Path.Combine(root, "pubsub"));
+                break;
+            default:
+                builder.AddMemoryGrainStorage(ApoStorage.Name);
+                builder.AddMemoryGrainStorage(ApoStorage.LargeName);
+                builder.AddMemoryGrainStorage(ApoStorage.PubSubStoreName);
+                break;
         }
-        else
+    }
+
+    private static void ConfigureStreams(ISiloBuilder builder, ApoSiloOptions options)
+    {
+        if (options.Streams.Kind != ApoKinds.AzureQueue)
         {
-            builder.AddMemoryGrainStorage(ApoStorage.Name);
-            builder.AddMemoryGrainStorage(ApoStorage.PubSubStoreName);
+            builder.AddMemoryStreams(ApoStorage.StreamProviderName);
+            return;
         }
+        var connection = ApoStorageConnection.Require(options.Source, "Silo:Streams:Kind");
+        builder.AddAzureQueueStreams(ApoStorage.StreamProviderName, ob => ob.Configure(o =>
+        {
+            o.QueueServiceClient = new global::Azure.Storage.Queues.QueueServiceClient(connection);
+            o.QueueNames = ApoStreamQueues.Names(options.ServiceId, options.ClusterId, options.Streams.QueueCount);
+        }));
     }
 }

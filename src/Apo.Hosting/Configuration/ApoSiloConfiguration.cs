@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Apo.Abstractions.Placement;
-using Microsoft.Extensions.Configuration;
 
 namespace Apo.Hosting.Configuration;
 
@@ -17,42 +16,21 @@ public static partial class ApoSiloConfiguration
     public const string EnvironmentPrefix = "APO_";
 
     /// <summary>
+    /// The largest <see cref="ApoStorageOptions.LargeStateThresholdBytes"/>: Orleans' Azure Table storage refuses
+    /// payloads above 15 × 64 KiB, and the entity's other properties need room too.
+    /// </summary>
+    public const int MaxTableStateBytes = 900 * 1024;
+
+    /// <summary>
     /// Loads and validates the options in <paramref name="path"/>. A relative <c>Storage.Directory</c> is
     /// resolved against <paramref name="runDirectory"/> when given. Errors are
     /// <see cref="InvalidDataException"/> / <see cref="FileNotFoundException"/> naming the file and field.
     /// </summary>
     public static ApoSiloOptions Load(string path, string? runDirectory = null)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: silo configuration file not found", path);
-
-        IConfigurationRoot root;
-        try
-        {
-            root = new ConfigurationBuilder()
-                .AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false)
-                .AddEnvironmentVariables(EnvironmentPrefix)
-                .Build();
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON ({e.InnerException?.Message ?? e.Message})", e);
-        }
-
-        var section = root.GetSection(SectionName);
-        if (!section.Exists())
-            throw new InvalidDataException($"{path}: section \"{SectionName}\" is missing");
-
+        var section = ApoConfigurationFile.Section(path, SectionName);
         var options = new ApoSiloOptions();
-        try
-        {
-            section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
-        }
-        catch (InvalidOperationException e)
-        {
-            // The binder names the key ("Silo:TorchThreads") but not the file or the override.
-            throw new InvalidDataException($"{path}: {e.Message}{EnvironmentNote(e.Message)}", e);
-        }
+        ApoConfigurationFile.Bind(path, section, options);
 
         options.Source = path;
         if (runDirectory is not null && options.Storage.Kind == ApoKinds.File && !string.IsNullOrWhiteSpace(options.Storage.Directory))
@@ -72,12 +50,26 @@ public static partial class ApoSiloConfiguration
         Require(options, roles.Length > 0 && roles.All(SiloRoles.All.Contains), "Role", options.Role,
             $"must be a comma-separated list of {string.Join(", ", SiloRoles.All)}");
 
-        Kind(options, "Clustering:Kind", options.Clustering?.Kind, ApoKinds.Localhost);
-        Kind(options, "Storage:Kind", options.Storage?.Kind, ApoKinds.File, ApoKinds.Memory);
+        Kind(options, "Clustering:Kind", options.Clustering?.Kind, ApoKinds.Localhost, ApoKinds.Azure);
+        Kind(options, "Storage:Kind", options.Storage?.Kind, ApoKinds.File, ApoKinds.Memory, ApoKinds.Azure);
         if (options.Storage!.Kind == ApoKinds.File)
             Require(options, !string.IsNullOrWhiteSpace(options.Storage.Directory), "Storage:Directory", options.Storage.Directory,
                 "must name a folder when Storage:Kind is \"file\"");
-        Kind(options, "Streams:Kind", options.Streams?.Kind, ApoKinds.Memory);
+        Kind(options, "Storage:LargeStateKind", options.Storage.LargeStateKind, ApoKinds.Blob, ApoKinds.None);
+        Require(options, options.Storage.LargeStateThresholdBytes is >= 1024 and <= MaxTableStateBytes, "Storage:LargeStateThresholdBytes",
+            options.Storage.LargeStateThresholdBytes.ToString(),
+            $"must be in 1024..{MaxTableStateBytes} (an Azure Table entity holds at most 1 MiB)");
+        Kind(options, "Streams:Kind", options.Streams?.Kind, ApoKinds.Memory, ApoKinds.AzureQueue);
+        Require(options, options.Streams!.QueueCount is >= 1 and <= 64, "Streams:QueueCount", options.Streams.QueueCount.ToString(),
+            "must be in 1..64");
+
+        if (!string.IsNullOrEmpty(options.AdvertisedIP))
+        {
+            Require(options, options.Clustering!.Kind == ApoKinds.Azure, "AdvertisedIP", options.AdvertisedIP,
+                "applies only when Clustering:Kind is \"azure\" (localhost clustering always binds 127.0.0.1)");
+            Require(options, System.Net.IPAddress.TryParse(options.AdvertisedIP, out _), "AdvertisedIP", options.AdvertisedIP,
+                "must be an IP address such as 10.0.0.5 (or empty: POD_IP, else the machine's address)");
+        }
 
         Require(options, DevicePattern().IsMatch(options.Device ?? ""), "Device", options.Device,
             "must be \"cpu\", \"cuda\" or \"cuda:N\"");
@@ -88,42 +80,11 @@ public static partial class ApoSiloConfiguration
         Require(options, options.SiloPort != options.GatewayPort, "GatewayPort", options.GatewayPort.ToString(), "must differ from SiloPort");
     }
 
-    private static void Kind(ApoSiloOptions options, string field, string? value, params string[] supported)
-    {
-        if (value is not null && supported.Contains(value, StringComparer.Ordinal))
-            return;
-        var why = value == ApoKinds.Azure
-            ? $"is not supported yet (supported today: {string.Join(", ", supported)})"
-            : $"is unknown (supported: {string.Join(", ", supported)})";
-        Fail(options, field, value, why);
-    }
+    private static void Kind(ApoSiloOptions options, string field, string? value, params string[] supported) =>
+        new ApoFieldCheck(options.Source, SectionName).Kind(field, value, supported);
 
-    private static void Require(ApoSiloOptions options, bool ok, string field, string? value, string why)
-    {
-        if (!ok)
-            Fail(options, field, value, why);
-    }
-
-    private static void Fail(ApoSiloOptions options, string field, string? value, string why)
-    {
-        var key = $"{SectionName}:{field}";
-        throw new InvalidDataException(
-            $"{options.Source}: field \"{key}\" = \"{value}\" {why}{EnvironmentNote(key)}");
-    }
-
-    // Names the environment variable when one overrides the file, so the user looks in the right place.
-    private static string EnvironmentNote(string keyOrMessage)
-    {
-        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>())
-        {
-            if (!name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
-                continue;
-            var key = name[EnvironmentPrefix.Length..].Replace("__", ":");
-            if (keyOrMessage.Contains(key, StringComparison.OrdinalIgnoreCase) && key.Contains(':'))
-                return $" (set by environment variable {name})";
-        }
-        return "";
-    }
+    private static void Require(ApoSiloOptions options, bool ok, string field, string? value, string why) =>
+        new ApoFieldCheck(options.Source, SectionName).Require(ok, field, value, why);
 
     [GeneratedRegex(@"^(cpu|cuda(:\d+)?)$")]
     private static partial Regex DevicePattern();

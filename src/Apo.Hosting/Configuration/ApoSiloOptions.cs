@@ -30,6 +30,13 @@ public sealed class ApoSiloOptions
     /// <summary>Torch intra-op threads; 0 means all cores.</summary>
     public int TorchThreads { get; set; }
 
+    /// <summary>
+    /// The IP address other silos and clients reach this silo at (Azure clustering only). Empty: the
+    /// environment variable <c>POD_IP</c> (Kubernetes) when set, otherwise the machine's first
+    /// non-loopback address. A loopback address keeps the silo on this machine.
+    /// </summary>
+    public string AdvertisedIP { get; set; } = "";
+
     /// <summary>Silo-to-silo port (bound on 127.0.0.1 for localhost clustering).</summary>
     public int SiloPort { get; set; } = 11111;
 
@@ -46,28 +53,51 @@ public sealed class ApoSiloOptions
 /// <summary>Clustering settings.</summary>
 public sealed class ApoClusteringOptions
 {
-    /// <summary><c>localhost</c> (one machine, loopback only). Cluster kinds come later.</summary>
+    /// <summary>
+    /// <c>localhost</c> (one machine, loopback only) or <c>azure</c> (Azure Table membership; the connection
+    /// string comes from the environment variable <c>APO_STORAGE_CONNECTION</c>).
+    /// </summary>
     public string Kind { get; set; } = ApoKinds.Localhost;
 }
 
 /// <summary>Grain storage settings.</summary>
 public sealed class ApoStorageOptions
 {
-    /// <summary><c>file</c> (durable, atomic files) or <c>memory</c> (lost on exit; tests).</summary>
+    /// <summary>
+    /// <c>file</c> (durable, atomic files), <c>memory</c> (lost on exit; tests) or <c>azure</c> (Azure Table,
+    /// with states above <see cref="LargeStateThresholdBytes"/> in Azure Blob; see <see cref="LargeStateKind"/>).
+    /// </summary>
     public string Kind { get; set; } = ApoKinds.File;
 
     /// <summary>Folder of the file storage; a relative path is resolved against the run directory.</summary>
     public string Directory { get; set; } = "state";
+
+    /// <summary>
+    /// Azure storage only: where a grain state goes once its serialized size exceeds
+    /// <see cref="LargeStateThresholdBytes"/>: <c>blob</c> (Azure Blob) or <c>none</c> (everything stays in
+    /// Azure Table; a state too large for a table entity then fails to write).
+    /// </summary>
+    public string LargeStateKind { get; set; } = ApoKinds.Blob;
+
+    /// <summary>
+    /// Azure storage only: serialized states larger than this many bytes go to <see cref="LargeStateKind"/>.
+    /// Azure Table entities hold at most 1 MiB (Orleans splits the payload over 64 KiB properties and stops
+    /// at about 960 KiB), so the value must stay below 900 KiB.
+    /// </summary>
+    public int LargeStateThresholdBytes { get; set; } = 256 * 1024;
 }
 
 /// <summary>Stream settings.</summary>
 public sealed class ApoStreamsOptions
 {
-    /// <summary><c>memory</c> (in-process queues).</summary>
+    /// <summary><c>memory</c> (in-process queues) or <c>azurequeue</c> (Azure Storage queues).</summary>
     public string Kind { get; set; } = ApoKinds.Memory;
+
+    /// <summary>Azure queue streams only: how many queues the stream provider spreads streams over.</summary>
+    public int QueueCount { get; set; } = 4;
 }
 
-/// <summary>The provider kinds understood today.</summary>
+/// <summary>The provider kinds understood.</summary>
 public static class ApoKinds
 {
     /// <summary>Loopback clustering for one machine.</summary>
@@ -76,6 +106,12 @@ public static class ApoKinds
     public const string File = "file";
     /// <summary>In-memory (not durable).</summary>
     public const string Memory = "memory";
-    /// <summary>Azure Storage (planned: recognised, but rejected as not yet supported).</summary>
+    /// <summary>Azure Storage: Table membership, Table (+ Blob) grain storage.</summary>
     public const string Azure = "azure";
+    /// <summary>Azure Storage queues (streams).</summary>
+    public const string AzureQueue = "azurequeue";
+    /// <summary>Azure Blob (large grain states).</summary>
+    public const string Blob = "blob";
+    /// <summary>No separate store (large grain states stay in the table).</summary>
+    public const string None = "none";
 }
