@@ -4,6 +4,12 @@
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
+# The cluster-mode tests start the Azure Storage emulator themselves from this project-local install.
+azurite_version=3.35.0
+if [ ! -x "$here/.tools/azurite/node_modules/.bin/azurite" ]; then
+  npm install --no-audit --no-fund --prefix "$here/.tools/azurite" "azurite@$azurite_version" >/dev/null \
+    || { echo "test.sh: npm install azurite@$azurite_version failed (the Azure tests need it)" >&2; exit 1; }
+fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 dotnet test Apo.Orleans.sln -c Release --nologo "$@" 2>&1 | tee "$log"

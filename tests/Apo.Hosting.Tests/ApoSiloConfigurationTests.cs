@@ -71,8 +71,10 @@ public sealed class ApoSiloConfigurationTests : IDisposable
         });
 
     [Theory]
-    [InlineData("\"Kind\": \"file\"", "\"Kind\": \"azure\"", "Silo:Storage:Kind", "not supported yet")]
-    [InlineData("\"Kind\": \"localhost\"", "\"Kind\": \"azure\"", "Silo:Clustering:Kind", "not supported yet")]
+    [InlineData("\"Kind\": \"file\"", "\"Kind\": \"s3\"", "Silo:Storage:Kind", "unknown")]
+    [InlineData("\"Kind\": \"localhost\"", "\"Kind\": \"consul\"", "Silo:Clustering:Kind", "unknown")]
+    [InlineData("\"Kind\": \"memory\"", "\"Kind\": \"azure\"", "Silo:Streams:Kind", "azurequeue")]
+    [InlineData("\"SiloPort\": 11111", "\"AdvertisedIP\": \"10.0.0.5\", \"SiloPort\": 11111", "Silo:AdvertisedIP", "only when Clustering:Kind is \"azure\"")]
     [InlineData("\"Kind\": \"memory\"", "\"Kind\": \"kafka\"", "Silo:Streams:Kind", "unknown")]
     [InlineData("\"Role\": \"trainer,generator\"", "\"Role\": \"trainer,cook\"", "Silo:Role", "comma-separated")]
     [InlineData("\"Role\": \"trainer,generator\"", "\"Role\": \"\"", "Silo:Role", "comma-separated")]

@@ -72,18 +72,22 @@ public interface IStreamSumGrain : IGrainWithStringKey
 {
     Task Subscribe();
     Task<int> Sum();
+    Task<int> Count();
 }
 
 public sealed class StreamSumGrain : Grain, IStreamSumGrain
 {
     private int _sum;
+    private int _count;
 
     public async Task Subscribe()
     {
         var stream = this.GetStreamProvider(ApoStorage.StreamProviderName)
             .GetStream<int>(StreamId.Create("numbers", this.GetPrimaryKeyString()));
-        await stream.SubscribeAsync((item, _) => { _sum += item; return Task.CompletedTask; });
+        await stream.SubscribeAsync((item, _) => { _sum += item; _count++; return Task.CompletedTask; });
     }
 
     public Task<int> Sum() => Task.FromResult(_sum);
+
+    public Task<int> Count() => Task.FromResult(_count);
 }
