@@ -28,6 +28,7 @@ public static class ApoCommandLine
         yield return StageOneCommand.Create();
         yield return TrainCommand.Create();
         yield return BenchModelCommand.Create();
+        yield return SiloCommand.Create();
     }
 
     public static int Run(string[] args)
