@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Apo.Abstractions.Placement;
 using Apo.Hosting.Configuration;
 using Apo.Hosting.Storage;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -116,8 +117,19 @@ public sealed class AzureClusterTests(AzuriteFixture azurite) : IAsyncLifetime
         var grains = first.Services.GetRequiredService<IGrainFactory>();
         Assert.Equal(3, await grains.GetGrain<ICounterGrain>("small").Add(3, "a"));
         Assert.Equal(7, await grains.GetGrain<ICounterGrain>("small").Add(4, "b"));
-        Assert.Equal(1, await grains.GetGrain<ICounterGrain>("big").Add(1, bigNote));
+        // Starts in the table, then outgrows it: the write that crosses the threshold moves it to Blob.
+        Assert.Equal(1, await grains.GetGrain<ICounterGrain>("big").Add(1, "small at first"));
+        Assert.Equal(2, await grains.GetGrain<ICounterGrain>("big").Add(1, bigNote));
         await first.StopAsync();
+
+        var rows = new TableServiceClient(azurite.ConnectionString).GetTableClient("OrleansGrainState")
+            .QueryAsync<TableEntity>(e => true);
+        var keys = new List<string>();
+        await foreach (var row in rows)
+            if (row.PartitionKey.StartsWith(_serviceId, StringComparison.Ordinal))
+                keys.Add(row.PartitionKey + " " + row.RowKey);
+        Assert.Single(keys);  // "small" only: the moved state's row was deleted
+        Assert.Contains("small", keys[0]);
 
         var blobs = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient($"{_serviceId}-grain-state");
         var stored = new List<string>();
@@ -134,8 +146,8 @@ public sealed class AzureClusterTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(7, small.Value);
         Assert.Equal(["a", "b"], small.History);
         var big = await grains.GetGrain<ICounterGrain>("big").Get();
-        Assert.Equal(1, big.Value);
-        Assert.Equal(bigNote, Assert.Single(big.History));
+        Assert.Equal(2, big.Value);
+        Assert.Equal(["small at first", bigNote], big.History);
 
         await grains.GetGrain<ICounterGrain>("big").Clear();
         await foreach (var blob in blobs.GetBlobsAsync())
