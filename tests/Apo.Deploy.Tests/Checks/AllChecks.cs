@@ -19,6 +19,7 @@ public static class AllChecks
             [nameof(SiloPodChecks.Ports)] = SiloPodChecks.Ports,
             [nameof(SiloPodChecks.Gpu)] = SiloPodChecks.Gpu,
             [nameof(SiloPodChecks.ConfigFromConfigMap)] = SiloPodChecks.ConfigFromConfigMap,
+            [nameof(SiloPodChecks.ClientConfigAgrees)] = SiloPodChecks.ClientConfigAgrees,
             [nameof(RbacChecks.SiloPermissions)] = RbacChecks.SiloPermissions,
             [nameof(SecretChecks.FromSecret)] = SecretChecks.FromSecret,
             [nameof(SecretChecks.NoLiterals)] = SecretChecks.NoLiterals,

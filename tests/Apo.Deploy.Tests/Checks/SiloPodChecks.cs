@@ -125,6 +125,27 @@ public static class SiloPodChecks
         }
     }
 
+    /// <summary>
+    /// The client's config (silo-config/cluster-client.json, section <c>Client</c>), when present, names
+    /// the cluster of the silo pods; otherwise <c>apo run --cluster</c> would find no gateway.
+    /// </summary>
+    public static IEnumerable<string> ClientConfigAgrees(ManifestSet set)
+    {
+        var json = Path.Combine(RepoPaths.Root, "silo-config", "cluster-client.json");
+        var silo = Silos(set).FirstOrDefault();
+        if (!File.Exists(json) || silo is null)
+            yield break;
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        if (!doc.RootElement.TryGetProperty("Client", out var client))
+        {
+            yield return $"{json}: section \"Client\" is missing";
+            yield break;
+        }
+        foreach (var (field, label) in new[] { ("ServiceId", "orleans/serviceId"), ("ClusterId", "orleans/clusterId") })
+            if (Read(client, field) != silo.PodLabels.GetValueOrDefault(label))
+                yield return $"{json}: field \"Client:{field}\" = \"{Read(client, field)}\" but the silo pods have {label}={silo.PodLabels.GetValueOrDefault(label)}";
+    }
+
     private static IEnumerable<string> SiloJsonAgrees(Workload w, string json)
     {
         JsonElement silo;
