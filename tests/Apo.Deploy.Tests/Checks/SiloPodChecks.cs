@@ -1,0 +1,176 @@
+using System.Text.Json;
+using Apo.Deploy.Tests.Manifests;
+
+namespace Apo.Deploy.Tests.Checks;
+
+/// <summary>What Microsoft.Orleans.Hosting.Kubernetes and the apo silo need in every silo pod.</summary>
+public static class SiloPodChecks
+{
+    /// <summary>The downward-API variables UseKubernetesHosting reads, with the field each must carry.</summary>
+    public static readonly IReadOnlyDictionary<string, string> DownwardEnv = new Dictionary<string, string>
+    {
+        ["POD_NAME"] = "metadata.name",
+        ["POD_NAMESPACE"] = "metadata.namespace",
+        ["POD_IP"] = "status.podIP",
+        ["ORLEANS_SERVICE_ID"] = "metadata.labels['orleans/serviceId']",
+        ["ORLEANS_CLUSTER_ID"] = "metadata.labels['orleans/clusterId']",
+        ["APO_Silo__ServiceId"] = "metadata.labels['orleans/serviceId']",
+        ["APO_Silo__ClusterId"] = "metadata.labels['orleans/clusterId']",
+    };
+
+    /// <summary>The silo workloads of the base.</summary>
+    public static List<Workload> Silos(ManifestSet set) => Workload.In(set.ResourcesUnder("base")).Where(w => w.SiloContainer is not null).ToList();
+
+    /// <summary>Both roles are deployed: the trainer as a one-replica StatefulSet, generators as a Deployment.</summary>
+    public static IEnumerable<string> Roles(ManifestSet set)
+    {
+        var silos = Silos(set);
+        var trainers = silos.Where(w => w.ConfigPath?.EndsWith("/cluster-trainer.json") == true).ToList();
+        var generators = silos.Where(w => w.ConfigPath?.EndsWith("/cluster-generator.json") == true).ToList();
+        if (trainers.Count != 1 || trainers[0].Doc.Kind != "StatefulSet" || trainers[0].Doc.Root.Map("spec").Str("replicas") != "1")
+            yield return $"base: expected one StatefulSet with replicas 1 running `apo silo --config .../cluster-trainer.json`, found {Describe(trainers)}";
+        if (generators.Count != 1 || generators[0].Doc.Kind != "Deployment")
+            yield return $"base: expected one Deployment running `apo silo --config .../cluster-generator.json`, found {Describe(generators)}";
+        foreach (var other in silos.Except(trainers).Except(generators))
+            yield return $"{other.Doc.Where}: runs `apo silo` with config \"{other.ConfigPath}\", neither cluster-trainer.json nor cluster-generator.json";
+    }
+
+    /// <summary>The orleans labels are on every silo pod, non-empty and the same for all silos (one cluster).</summary>
+    public static IEnumerable<string> OrleansLabels(ManifestSet set)
+    {
+        var silos = Silos(set);
+        foreach (var key in new[] { "orleans/serviceId", "orleans/clusterId" })
+        {
+            foreach (var w in silos.Where(w => string.IsNullOrWhiteSpace(w.PodLabels.GetValueOrDefault(key))))
+                yield return $"{w.Doc.Where}: pod template label {key} is missing";
+            var values = silos.Select(w => w.PodLabels.GetValueOrDefault(key)).Where(v => !string.IsNullOrWhiteSpace(v)).Distinct().ToList();
+            if (values.Count > 1)
+                yield return $"base: silo pods disagree on {key} ({string.Join(" vs ", values)}): they would form separate clusters";
+        }
+    }
+
+    /// <summary>The downward-API variables, each from the right field.</summary>
+    public static IEnumerable<string> DownwardApi(ManifestSet set)
+    {
+        foreach (var w in Silos(set))
+            foreach (var (name, field) in DownwardEnv)
+            {
+                var actual = Workload.Env(w.SiloContainer!, name).Map("valueFrom").Map("fieldRef").Str("fieldPath");
+                if (actual != field)
+                    yield return $"{w.Doc.Where}: env {name} must come from fieldRef {field} (found {actual ?? "none"})";
+            }
+    }
+
+    /// <summary>The silo and gateway ports the silo is told to use are the ports the container declares.</summary>
+    public static IEnumerable<string> Ports(ManifestSet set)
+    {
+        foreach (var w in Silos(set))
+            foreach (var (env, portName) in new[] { ("APO_Silo__SiloPort", "silo"), ("APO_Silo__GatewayPort", "gateway") })
+            {
+                var told = Workload.Env(w.SiloContainer!, env).Str("value");
+                var declared = w.SiloContainer.Maps("ports").FirstOrDefault(p => p.Str("name") == portName)?.Str("containerPort");
+                if (told is null || told != declared)
+                    yield return $"{w.Doc.Where}: env {env}={told ?? "(unset)"} but container port \"{portName}\" is {declared ?? "(undeclared)"}";
+            }
+    }
+
+    /// <summary>Generators ask for a GPU (limit, and request equal if given) and use it; the silo device is set.</summary>
+    public static IEnumerable<string> Gpu(ManifestSet set)
+    {
+        foreach (var w in Silos(set).Where(w => w.ConfigPath?.EndsWith("/cluster-generator.json") == true))
+        {
+            var resources = w.SiloContainer.Map("resources");
+            var limit = resources.Map("limits").Str("nvidia.com/gpu");
+            var request = resources.Map("requests").Str("nvidia.com/gpu");
+            if (!int.TryParse(limit, out var n) || n < 1)
+                yield return $"{w.Doc.Where}: resources.limits[\"nvidia.com/gpu\"] must be at least 1 (found {limit ?? "none"})";
+            else if (request is not null && request != limit)
+                yield return $"{w.Doc.Where}: nvidia.com/gpu request {request} differs from limit {limit} (Kubernetes rejects that)";
+            var device = Workload.Env(w.SiloContainer!, "APO_Silo__Device")?.Str("value");
+            if (device is null || !device.StartsWith("cuda", StringComparison.Ordinal))
+                yield return $"{w.Doc.Where}: env APO_Silo__Device must select the GPU (cuda or cuda:N), found {device ?? "none"}";
+        }
+    }
+
+    /// <summary>
+    /// The <c>--config</c> file is mounted from a ConfigMap generated from the silo-config file of that
+    /// name, and that file's Silo section agrees with the pod (role, ServiceId, ClusterId).
+    /// </summary>
+    public static IEnumerable<string> ConfigFromConfigMap(ManifestSet set)
+    {
+        var generated = set.Kustomizations
+            .SelectMany(k => k.Root.Maps("configMapGenerator").Select(g => (Kustomization: k, Name: g.Str("name"), Files: g.Strs("files"))))
+            .ToList();
+        foreach (var w in Silos(set))
+        {
+            var path = w.ConfigPath;
+            var mount = w.SiloContainer.Maps("volumeMounts")
+                .FirstOrDefault(m => path is not null && m.Str("mountPath") is { } mp && path.StartsWith(mp.TrimEnd('/') + "/", StringComparison.Ordinal));
+            var volume = w.PodSpec.Maps("volumes").FirstOrDefault(v => v.Str("name") == mount?.Str("name"));
+            var configMap = volume.Map("configMap").Str("name");
+            var generator = generated.FirstOrDefault(g => g.Name == configMap && configMap is not null);
+            var file = generator.Files?.FirstOrDefault(f => Path.GetFileName(f) == Path.GetFileName(path));
+            if (mount is null || configMap is null || file is null)
+            {
+                yield return $"{w.Doc.Where}: --config {path} is not a file of a generated ConfigMap mounted in the pod " +
+                             $"(mount {mount?.Str("mountPath") ?? "none"}, ConfigMap {configMap ?? "none"})";
+                continue;
+            }
+
+            var json = Path.GetFullPath(Path.Combine(generator.Kustomization.Directory, file));
+            if (!File.Exists(json))
+                continue; // reported by StructureChecks.KustomizationFiles
+            foreach (var problem in SiloJsonAgrees(w, json))
+                yield return problem;
+        }
+    }
+
+    /// <summary>
+    /// The client's config (silo-config/cluster-client.json, section <c>Client</c>), when present, names
+    /// the cluster of the silo pods; otherwise <c>apo run --cluster</c> would find no gateway.
+    /// </summary>
+    public static IEnumerable<string> ClientConfigAgrees(ManifestSet set)
+    {
+        var json = Path.Combine(RepoPaths.Root, "silo-config", "cluster-client.json");
+        var silo = Silos(set).FirstOrDefault();
+        if (!File.Exists(json) || silo is null)
+            yield break;
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        if (!doc.RootElement.TryGetProperty("Client", out var client))
+        {
+            yield return $"{json}: section \"Client\" is missing";
+            yield break;
+        }
+        foreach (var (field, label) in new[] { ("ServiceId", "orleans/serviceId"), ("ClusterId", "orleans/clusterId") })
+            if (Read(client, field) != silo.PodLabels.GetValueOrDefault(label))
+                yield return $"{json}: field \"Client:{field}\" = \"{Read(client, field)}\" but the silo pods have {label}={silo.PodLabels.GetValueOrDefault(label)}";
+    }
+
+    private static IEnumerable<string> SiloJsonAgrees(Workload w, string json)
+    {
+        JsonElement silo;
+        using (var doc = JsonDocument.Parse(File.ReadAllText(json)))
+        {
+            if (!doc.RootElement.TryGetProperty("Silo", out var s))
+            {
+                yield return $"{json}: section \"Silo\" is missing";
+                yield break;
+            }
+            silo = s.Clone();
+        }
+        var roles = (Read(silo, "Role") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var wanted = Path.GetFileName(json) == "cluster-generator.json" ? "generator" : "trainer";
+        var unwanted = wanted == "generator" ? "trainer" : "generator";
+        if (!roles.Contains(wanted) || roles.Contains(unwanted))
+            yield return $"{json}: field \"Silo:Role\" = \"{Read(silo, "Role")}\" but {w.Doc.Where} is the {wanted} silo (role {wanted} only)";
+        foreach (var (field, label) in new[] { ("ServiceId", "orleans/serviceId"), ("ClusterId", "orleans/clusterId") })
+            if (Read(silo, field) is { } value && value != w.PodLabels.GetValueOrDefault(label))
+                yield return $"{json}: field \"Silo:{field}\" = \"{value}\" but {w.Doc.Where} has label {label}={w.PodLabels.GetValueOrDefault(label)}";
+    }
+
+    private static string? Read(JsonElement silo, string field) =>
+        silo.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static string Describe(List<Workload> ws) =>
+        ws.Count == 0 ? "none" : string.Join(", ", ws.Select(w => $"{w.Doc.Kind} {w.Doc.Name} replicas {w.Doc.Root.Map("spec").Str("replicas") ?? "(default 1)"}"));
+}
