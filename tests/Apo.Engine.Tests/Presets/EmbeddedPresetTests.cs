@@ -23,7 +23,7 @@ public class EmbeddedPresetTests
         Assert.Equal(1.0, preset.StageTwo.Temperature);
         Assert.Equal(4, preset.Evaluation.K);
         Assert.Equal(1.0, preset.Evaluation.Temperature);
-        Assert.Equal(2, preset.TorchThreads);
+        Assert.InRange(preset.TorchThreads, 1, 2);
         var config = preset.Model.ToConfig(eosTokenId: 509);
         config.Validate();
         Assert.Equal([509], config.EosTokenIds);
