@@ -15,7 +15,11 @@ public sealed record EmbeddedPreset
     public string Name { get; init; } = "custom";
     /// <summary>Seeds the model init, SFT order, sampling and evaluation.</summary>
     public long Seed { get; init; } = 1;
-    /// <summary>Intra-op threads for torch (2 on the reference machine).</summary>
+    /// <summary>
+    /// Intra-op threads for torch (0 = torch's default). The presets use 1: these models are so small
+    /// that a second thread gains little, and on a busy machine a 2-thread OpenMP team waiting on a
+    /// descheduled partner ran SFT 10–50× slower than one thread (measured on the 2-core reference box).
+    /// </summary>
     public int TorchThreads { get; init; } = 2;
     /// <summary>Sequences per generation batch (stage 1, stage 2 sampling, evaluation).</summary>
     public int GenerationBatchSize { get; init; } = 64;
@@ -26,28 +30,48 @@ public sealed record EmbeddedPreset
     public StageTwoPreset StageTwo { get; init; } = new();
     public EvaluationPreset Evaluation { get; init; } = new();
 
-    /// <summary>About two minutes on 2 CPU cores: a smaller model and task, fewer iterations.</summary>
+    /// <summary>
+    /// The task of both presets: 1–2 additions or subtractions of single-digit amounts. Small enough
+    /// that a tiny model learns it in minutes, hard enough (carries, two steps) that it is still
+    /// half-wrong when SFT stops — the room stage 2 is meant to close.
+    /// </summary>
+    static SyntheticTaskOptions SingleDigitTask(int trainCount, int testCount) => SyntheticTaskOptions.Tiny with
+    {
+        MinSteps = 1, MaxSteps = 2, MaxOperand = 9, MaxResult = 99, TrainCount = trainCount, TestCount = testCount,
+    };
+
+    /// <summary>
+    /// About two minutes on 2 idle CPU cores: a 0.13M-parameter model, short SFT, 100 small stage-2
+    /// iterations. Measured: reference greedy 39% / avg@4 32%, trained 47% / 43%, KL 1.6 nats per sequence.
+    /// lr 1e-3 collapsed the policy to empty responses whatever β2 (0.05–0.5); 3e-4 is stable.
+    /// </summary>
     public static EmbeddedPreset Tiny { get; } = new()
     {
         Name = "tiny",
+        TorchThreads = 1,
         Model = new ModelShape { HiddenSize = 64, IntermediateSize = 192, NumHiddenLayers = 2, NumAttentionHeads = 4, NumKeyValueHeads = 2 },
-        Task = SyntheticTaskOptions.Tiny with { TrainCount = 2000, TestCount = 200 },
-        Sft = new SupervisedSettings { Steps = 150, BatchSize = 32, LearningRate = 3e-3, Seed = 1 },
-        StageOne = new StageOnePreset { Prompts = 256, MaxNewTokens = 40 },
-        StageTwo = new StageTwoPreset { Beta2 = 0.05, LearningRate = 3e-4, PromptsPerBatch = 64, Iterations = 8, CheckpointEvery = 4, MaxNewTokens = 40 },
+        Task = SingleDigitTask(1500, 200),
+        Sft = new SupervisedSettings { Steps = 700, BatchSize = 32, LearningRate = 5e-3, Seed = 1 },
+        StageOne = new StageOnePreset { Prompts = 512, MaxNewTokens = 40 },
+        StageTwo = new StageTwoPreset { Beta2 = 0.05, LearningRate = 3e-4, PromptsPerBatch = 64, Iterations = 100, CheckpointEvery = 25, MaxNewTokens = 40 },
         Evaluation = new EvaluationPreset { HeldOutPrompts = 100, MaxNewTokens = 40 },
     };
 
-    /// <summary>About ten minutes on 2 CPU cores.</summary>
+    /// <summary>
+    /// About ten minutes on 2 CPU cores: a 0.85M-parameter model, 60 stage-2 iterations.
+    /// Measured: reference greedy 37% / avg@4 32.5%, trained 49% / 44%, KL 1.3 nats per sequence.
+    /// The larger model needs a smaller lr than the tiny one (3e-4 collapsed it); β2 0.1 beat 0.05.
+    /// </summary>
     public static EmbeddedPreset Default { get; } = new()
     {
         Name = "default",
+        TorchThreads = 1,
         Model = new ModelShape { HiddenSize = 128, IntermediateSize = 384, NumHiddenLayers = 4, NumAttentionHeads = 4, NumKeyValueHeads = 2 },
-        Task = SyntheticTaskOptions.Tiny with { TrainCount = 4000, TestCount = 300 },
-        Sft = new SupervisedSettings { Steps = 300, BatchSize = 32, LearningRate = 2e-3, Seed = 1 },
-        StageOne = new StageOnePreset { Prompts = 640, MaxNewTokens = 48 },
-        StageTwo = new StageTwoPreset { Beta2 = 0.05, LearningRate = 3e-4, PromptsPerBatch = 64, Iterations = 20, CheckpointEvery = 5, MaxNewTokens = 48 },
-        Evaluation = new EvaluationPreset { HeldOutPrompts = 200, MaxNewTokens = 48 },
+        Task = SingleDigitTask(1500, 200),
+        Sft = new SupervisedSettings { Steps = 700, BatchSize = 32, LearningRate = 2e-3, Seed = 1 },
+        StageOne = new StageOnePreset { Prompts = 512, MaxNewTokens = 40 },
+        StageTwo = new StageTwoPreset { Beta2 = 0.1, LearningRate = 1e-4, PromptsPerBatch = 64, Iterations = 60, CheckpointEvery = 10, MaxNewTokens = 40 },
+        Evaluation = new EvaluationPreset { HeldOutPrompts = 200, MaxNewTokens = 40 },
     };
 
     /// <summary>The preset called <paramref name="name"/> ("tiny" or "default").</summary>
