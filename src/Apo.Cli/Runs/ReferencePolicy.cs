@@ -10,8 +10,8 @@ namespace Apo.Cli.Runs;
 
 /// <summary>
 /// The embedded default's reference policy: a tiny Qwen2 trained from scratch by supervised
-/// learning on the synthetic task's training split (target: a space, then the worked solution
-/// ending "#### N", then end-of-text), then cached as a model directory in the run
+/// learning on the synthetic task's training split (prompt: the GSM8K template; target: the worked
+/// solution ending "#### N", then end-of-text), then cached as a model directory in the run
 /// (saved atomically, so a directory that exists is complete and a rerun skips this phase).
 /// </summary>
 public static class ReferencePolicy
@@ -23,10 +23,7 @@ public static class ReferencePolicy
         var tokenizer = EmbeddedTokenizer.Create();
         torch.manual_seed(preset.Seed);
         using var model = new Qwen2ForCausalLM(preset.Model.ToConfig(tokenizer.EosId));
-        var examples = train.Select(row => new SupervisedExample(
-            [.. tokenizer.Encode(PromptTemplates.Gsm8k(row.Question))],
-            [.. tokenizer.Encode(" " + row.Answer), tokenizer.EosId])).ToList();
-        SupervisedTrainer.Train(model, examples, preset.Sft, progress);
+        SupervisedTrainer.Train(model, SupervisedExamples.FromGsm8k(train, tokenizer), preset.Sft, progress);
         ModelDirectory.Save(directory, model, tokenizer);
         return true;
     }
