@@ -64,7 +64,8 @@ public static class PipelineDriver
             while (!IsFinal(status.Phase))
             {
                 await Task.Delay(PollInterval);
-                status = await run.GetStatus();
+                if (await TryGetStatus(run) is not { } next) continue;
+                status = next;
                 if (status.Phase != phase)
                 {
                     Account(phase);
@@ -105,6 +106,33 @@ public static class PipelineDriver
         if (status.Phase == RunPhase.Failed) throw new InvalidOperationException($"run {spec.RunId} failed: {status.Error}");
         if (status.Phase == RunPhase.Cancelled) throw new OperationCanceledException($"run {spec.RunId} was cancelled");
         return (status, new PhaseTimes(stageOne, stageTwo));
+    }
+
+    /// <summary>How long the run's status may stay unreachable before the client gives up.</summary>
+    static readonly TimeSpan Unreachable = TimeSpan.FromMinutes(3);
+    static DateTime? unreachableSince;
+
+    /// <summary>
+    /// The run's status, or null while it is unreachable: on a cluster, the silo holding the RunGrain may
+    /// die; Orleans re-creates the grain on another silo once membership declares the death, and the
+    /// next status call resumes the run there. Errors that persist past <see cref="Unreachable"/> are thrown.
+    /// </summary>
+    static async Task<RunStatus?> TryGetStatus(IRunGrain run)
+    {
+        try
+        {
+            var status = await run.GetStatus();
+            unreachableSince = null;
+            return status;
+        }
+        catch (Exception e) when (e is not InvalidDataException)
+        {
+            unreachableSince ??= DateTime.UtcNow;
+            if (DateTime.UtcNow - unreachableSince > Unreachable) throw;
+            Console.Error.WriteLine($"run status unavailable ({e.GetType().Name}: {e.Message.Split('\n')[0]}); retrying");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            return null;
+        }
     }
 
     static bool IsFinal(RunPhase phase) => phase is RunPhase.Completed or RunPhase.Failed or RunPhase.Cancelled;
