@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
@@ -12,7 +13,7 @@ namespace Apo.Cli.Tests;
 /// </summary>
 [Trait("Category", "Slow")]
 [Collection(AzureCollection.Name)]
-public class ClusterRunTests(AzuriteFixture azurite)
+public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
 {
     /// <summary>RunCommandTests' small run, with smaller stage-1 work units (8 prompts) so there is something left to do when a silo dies.</summary>
     const string SmallRun = """
@@ -77,6 +78,12 @@ public class ClusterRunTests(AzuriteFixture azurite)
 
         var a = JsonNode.Parse(File.ReadAllText(Path.Combine(embedded, "summary.json")))!["stage1"]!;
         var b = JsonNode.Parse(File.ReadAllText(Path.Combine(clustered, "summary.json")))!["stage1"]!;
+        log.WriteLine($"killed {victim.Name} at \"{progress}\"; mean V̂* embedded {(double)a["mean_vstar"]!:F6}, cluster {(double)b["mean_vstar"]!:F6}");
+        foreach (var silo in new[] { trainer, generatorA, generatorB })
+            foreach (var line in silo.Output.Split('\n').Where(l => l.Contains("retrying on another") || l.Contains("resuming") || l.Contains("stage-1 work unit")))
+                log.WriteLine($"{silo.Name}: {line[..Math.Min(line.Length, 200)]}");
+        foreach (var line in client.Output.Split('\n').Where(l => l.Contains("unavailable")))
+            log.WriteLine($"client: {line[..Math.Min(line.Length, 200)]}");
         Assert.Equal(64, (int)b["prompts"]!);
         Assert.Equal(64, (int)b["prompts_with_vstar"]!);
         // Same seeds, same samples: only float rounding (one torch thread per silo here) may differ.
