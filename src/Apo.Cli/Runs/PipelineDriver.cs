@@ -50,6 +50,7 @@ public static class PipelineDriver
         double stageOne = 0, stageTwo = 0;
         var phase = status.Phase;
         var phaseStart = TimeSpan.Zero;
+        var unreachable = new StatusRetry();
 
         void Account(RunPhase ended)
         {
@@ -64,7 +65,7 @@ public static class PipelineDriver
             while (!IsFinal(status.Phase))
             {
                 await Task.Delay(PollInterval);
-                if (await TryGetStatus(run) is not { } next) continue;
+                if (await unreachable.TryGetStatus(run) is not { } next) continue;
                 status = next;
                 if (status.Phase != phase)
                 {
@@ -108,30 +109,33 @@ public static class PipelineDriver
         return (status, new PhaseTimes(stageOne, stageTwo));
     }
 
-    /// <summary>How long the run's status may stay unreachable before the client gives up.</summary>
-    static readonly TimeSpan Unreachable = TimeSpan.FromMinutes(3);
-    static DateTime? unreachableSince;
-
     /// <summary>
-    /// The run's status, or null while it is unreachable: on a cluster, the silo holding the RunGrain may
-    /// die; Orleans re-creates the grain on another silo once membership declares the death, and the
-    /// next status call resumes the run there. Errors that persist past <see cref="Unreachable"/> are thrown.
+    /// Fetches the run's status, tolerating a while of unreachability: on a cluster, the silo holding the
+    /// RunGrain may die; Orleans re-creates the grain on another silo once membership declares the death,
+    /// and the next status call resumes the run there. Failures lasting past <see cref="Limit"/> are thrown.
     /// </summary>
-    static async Task<RunStatus?> TryGetStatus(IRunGrain run)
+    sealed class StatusRetry
     {
-        try
+        static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+        DateTime? since;
+
+        /// <summary>The status, or null after a failure (already waited a little before returning).</summary>
+        public async Task<RunStatus?> TryGetStatus(IRunGrain run)
         {
-            var status = await run.GetStatus();
-            unreachableSince = null;
-            return status;
-        }
-        catch (Exception e) when (e is not InvalidDataException)
-        {
-            unreachableSince ??= DateTime.UtcNow;
-            if (DateTime.UtcNow - unreachableSince > Unreachable) throw;
-            Console.Error.WriteLine($"run status unavailable ({e.GetType().Name}: {e.Message.Split('\n')[0]}); retrying");
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            return null;
+            try
+            {
+                var status = await run.GetStatus();
+                since = null;
+                return status;
+            }
+            catch (Exception e) when (e is not InvalidDataException)
+            {
+                since ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - since > Limit) throw;
+                Console.Error.WriteLine($"run status unavailable ({e.GetType().Name}: {e.Message.Split('\n')[0]}); retrying");
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                return null;
+            }
         }
     }
 
