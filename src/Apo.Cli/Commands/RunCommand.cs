@@ -18,16 +18,30 @@ static class RunCommand
         var seed = new Option<long?>("--seed") { Description = "Seed of the model init, SFT order, sampling and evaluation (default: the preset's)." };
         var preset = new Option<string>("--preset") { Description = "tiny (about 2 minutes on 2 cores) or default (about 10).", DefaultValueFactory = _ => "default" };
         var config = new Option<FileInfo?>("--config") { Description = "JSON file overriding any knob of the preset, e.g. {\"stageTwo\": {\"beta2\": 0.02}}." };
-        var siloConfig = new Option<FileInfo>("--silo-config") { Description = "Silo configuration.", DefaultValueFactory = _ => new FileInfo(DefaultSiloConfig()) };
-        var command = new Command("run", "Run the whole A*-PO pipeline on the embedded default (no services needed).")
+        var siloConfig = new Option<FileInfo>("--silo-config") { Description = "Silo configuration of the embedded silo (not with --cluster).", DefaultValueFactory = _ => new FileInfo(DefaultSiloConfig()) };
+        var cluster = new Option<FileInfo?>("--cluster")
         {
-            output, seed, preset, config, siloConfig,
+            Description = "Client configuration of a running cluster (e.g. silo-config/cluster-client.json): the run's grains live on its silos, " +
+                "which must read and write --out (shared storage) and share a weight directory (apo silo --weights).",
+        };
+        var runId = new Option<string?>("--run-id") { Description = "With --cluster: the run's id on the cluster (default: derived from --out, so rerunning resumes)." };
+        var command = new Command("run", "Run the whole A*-PO pipeline on the embedded default (no services needed), or on a running cluster.")
+        {
+            output, seed, preset, config, siloConfig, cluster, runId,
         };
         command.SetAction(async (parse, cancellation) =>
         {
             var settings = Resolve(parse.GetValue(preset)!, parse.GetValue(config)?.FullName, parse.GetValue(seed));
             var layout = new RunLayout(parse.GetValue(output)!.FullName);
-            var summary = await EmbeddedRun.ExecuteAsync(layout, settings, parse.GetValue(siloConfig)!.FullName);
+            var clusterConfig = parse.GetValue(cluster);
+            if (clusterConfig is null && parse.GetValue(runId) is not null) throw new UsageException("--run-id applies only with --cluster");
+            if (clusterConfig is not null && parse.GetResult(siloConfig) is { Implicit: false })
+                throw new UsageException("--silo-config and --cluster exclude each other: a cluster run hosts no silo");
+            if (clusterConfig is not null && !clusterConfig.Exists)
+                throw new FileNotFoundException($"{clusterConfig.FullName}: cluster client configuration not found", clusterConfig.FullName);
+            var summary = clusterConfig is null
+                ? await PipelineRun.ExecuteEmbeddedAsync(layout, settings, parse.GetValue(siloConfig)!.FullName)
+                : await PipelineRun.ExecuteOnClusterAsync(layout, settings, ClusterRunId.Resolve(parse.GetValue(runId), layout.Root), clusterConfig.FullName);
             AnsiConsole.WriteLine();
             AnsiConsole.Write(new Markup(Markup.Escape(summary.ToMarkdown())));
             AnsiConsole.WriteLine();

@@ -14,12 +14,15 @@ namespace Apo.Cli.Runs;
 /// (the silo is private to this process, so two runs on one machine never collide), durable file
 /// grain storage under the run directory, memory streams, and the silo's tensor runtime.
 /// </summary>
-public sealed class EmbeddedSession : IAsyncDisposable
+public sealed class EmbeddedSession : IRunSession
 {
     readonly IHost host;
 
     public IGrainFactory Grains { get; }
     public TensorRuntime Runtime { get; }
+
+    /// <inheritdoc />
+    public Apo.Model.Devices.DeviceExecutor Executor => Runtime.Executor;
     public ApoSiloOptions Options { get; }
 
     EmbeddedSession(IHost host, ApoSiloOptions options)
@@ -42,7 +45,7 @@ public sealed class EmbeddedSession : IAsyncDisposable
         return new EmbeddedSession(host, options);
     }
 
-    static int FreeLoopbackPort()
+    internal static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

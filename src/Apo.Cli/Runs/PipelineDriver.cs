@@ -50,6 +50,7 @@ public static class PipelineDriver
         double stageOne = 0, stageTwo = 0;
         var phase = status.Phase;
         var phaseStart = TimeSpan.Zero;
+        var unreachable = new StatusRetry();
 
         void Account(RunPhase ended)
         {
@@ -64,7 +65,8 @@ public static class PipelineDriver
             while (!IsFinal(status.Phase))
             {
                 await Task.Delay(PollInterval);
-                status = await run.GetStatus();
+                if (await unreachable.TryGetStatus(run) is not { } next) continue;
+                status = next;
                 if (status.Phase != phase)
                 {
                     Account(phase);
@@ -105,6 +107,36 @@ public static class PipelineDriver
         if (status.Phase == RunPhase.Failed) throw new InvalidOperationException($"run {spec.RunId} failed: {status.Error}");
         if (status.Phase == RunPhase.Cancelled) throw new OperationCanceledException($"run {spec.RunId} was cancelled");
         return (status, new PhaseTimes(stageOne, stageTwo));
+    }
+
+    /// <summary>
+    /// Fetches the run's status, tolerating a while of unreachability: on a cluster, the silo holding the
+    /// RunGrain may die; Orleans re-creates the grain on another silo once membership declares the death,
+    /// and the next status call resumes the run there. Failures lasting past <see cref="Limit"/> are thrown.
+    /// </summary>
+    sealed class StatusRetry
+    {
+        static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+        DateTime? since;
+
+        /// <summary>The status, or null after a failure (already waited a little before returning).</summary>
+        public async Task<RunStatus?> TryGetStatus(IRunGrain run)
+        {
+            try
+            {
+                var status = await run.GetStatus();
+                since = null;
+                return status;
+            }
+            catch (Exception e) when (e is not InvalidDataException)
+            {
+                since ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - since > Limit) throw;
+                Console.Error.WriteLine($"run status unavailable ({e.GetType().Name}: {e.Message.Split('\n')[0]}); retrying");
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                return null;
+            }
+        }
     }
 
     static bool IsFinal(RunPhase phase) => phase is RunPhase.Completed or RunPhase.Failed or RunPhase.Cancelled;

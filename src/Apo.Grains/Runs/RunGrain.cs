@@ -53,7 +53,17 @@ public sealed class RunGrain(
     }
 
     /// <inheritdoc />
-    public Task<RunStatus> GetStatus() => Task.FromResult(Status());
+    public Task<RunStatus> GetStatus()
+    {
+        // An activation that finds its run in progress but no loop driving it was re-created after its
+        // silo died (cluster mode): the client's next status call resumes the run where it stopped.
+        if (driving is null && !cancelRequested && state.State.Spec is not null && state.State.Phase is RunPhase.StageOne or RunPhase.StageTwo)
+        {
+            logger.LogWarning("run {Run}: resuming {Phase} in a new activation", Key, state.State.Phase);
+            driving = DriveAsync();
+        }
+        return Task.FromResult(Status());
+    }
 
     /// <inheritdoc />
     public async Task Cancel()
@@ -143,6 +153,9 @@ public sealed class RunGrain(
             catch (Exception e) when (attempt + 1 < attempts)
             {
                 logger.LogWarning(e, "run {Run}: work unit {Unit} failed on generator {Generator}; retrying on another", Key, unit.WorkUnitId, generator);
+                // A dead silo's grains come back elsewhere only once membership declares it dead (seconds
+                // to tens of seconds): wait longer after each failure instead of burning the attempts at once.
+                await Task.Delay(settings.RetryDelay * (attempt + 1));
             }
         }
     }

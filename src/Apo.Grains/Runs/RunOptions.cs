@@ -7,7 +7,13 @@ public sealed class RunOptions
     public int Generators { get; set; } = 1;
 
     /// <summary>Attempts per stage-1 work unit, each on the next generator, before the run fails.</summary>
-    public int AttemptsPerWorkUnit { get; set; } = 3;
+    public int AttemptsPerWorkUnit { get; set; } = 5;
+
+    /// <summary>
+    /// Pause before the first retry of a failed work unit; the k-th retry waits k times as long. The default
+    /// (5 attempts, 5 s) waits 50 s in all, covering Orleans' default detection of a dead silo.
+    /// </summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often the trainer's status is polled during stage 2.</summary>
     public TimeSpan TrainerPollInterval { get; set; } = TimeSpan.FromSeconds(2);

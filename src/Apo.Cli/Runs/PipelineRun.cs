@@ -20,16 +20,38 @@ using Spectre.Console;
 namespace Apo.Cli.Runs;
 
 /// <summary>
-/// The embedded default end to end. Every phase is resumable: the data is regenerated
+/// `apo run` end to end, wherever its grains live. Every phase is resumable: the data is regenerated
 /// deterministically, the reference is cached, stage 1 skips prompts whose V̂* exists, stage 2
 /// continues from its last checkpoint, and evaluation uses fixed seeds — so a run killed at any
-/// moment and rerun ends with the same summary as one that was never interrupted.
+/// moment and rerun ends with the same summary as one that was never interrupted. The embedded
+/// default hosts its own silo; a cluster run is a client of running silos. Data, reference and
+/// evaluation are prepared and run locally in the run directory either way.
 /// </summary>
-public static class EmbeddedRun
+public static class PipelineRun
 {
-    public const string RunId = "embedded";
+    /// <summary>The run id (and prompt-key prefix) of the embedded default.</summary>
+    public const string EmbeddedRunId = "embedded";
 
-    public static async Task<RunSummary> ExecuteAsync(RunLayout layout, EmbeddedPreset preset, string siloConfigPath)
+    /// <summary>The embedded default: one process hosts the silo configured by <paramref name="siloConfigPath"/>.</summary>
+    public static Task<RunSummary> ExecuteEmbeddedAsync(RunLayout layout, EmbeddedPreset preset, string siloConfigPath) =>
+        ExecuteAsync(layout, preset, EmbeddedRunId,
+            async () => await EmbeddedSession.StartAsync(siloConfigPath, layout, preset.TorchThreads));
+
+    /// <summary>
+    /// A client of a running cluster (<paramref name="clientConfigPath"/>): the run directory must be on
+    /// storage every silo reads and writes (the silos load the reference from it and the trainer writes
+    /// metrics, checkpoints and the policy into it).
+    /// </summary>
+    public static Task<RunSummary> ExecuteOnClusterAsync(RunLayout layout, EmbeddedPreset preset, string runId, string clientConfigPath) =>
+        ExecuteAsync(layout, preset, runId,
+            async () => await ClusterSession.ConnectAsync(clientConfigPath, preset.TorchThreads));
+
+    /// <summary>
+    /// The phases of a run; <paramref name="startSession"/> decides where the grains live. Prompt grain
+    /// keys are "{runId}/{example id}", and sampling seeds derive from them: the same run id, seed and
+    /// settings give the same stage-1 samples on any cluster.
+    /// </summary>
+    public static async Task<RunSummary> ExecuteAsync(RunLayout layout, EmbeddedPreset preset, string runId, Func<Task<IRunSession>> startSession)
     {
         ClaimRunDirectory(layout, preset);
         var timings = PhaseTimings.Load(layout.Timings);
@@ -46,12 +68,12 @@ public static class EmbeddedRun
         if (trained) timings.Sft += sft.Elapsed.TotalSeconds;
         timings.Save(layout.Timings);
 
-        await using var session = await EmbeddedSession.StartAsync(siloConfigPath, layout, preset.TorchThreads);
+        await using var session = await startSession();
         var tokenizer = Apo.Model.Text.TextTokenizer.Load(layout.Reference);
-        var trainKeys = await PipelineDriver.InitializePromptsAsync(session.Grains, RunId, train, tokenizer, files.TrainPath);
-        var evalKeys = await PipelineDriver.InitializePromptsAsync(session.Grains, RunId, test, tokenizer, files.TestPath);
+        var trainKeys = await PipelineDriver.InitializePromptsAsync(session.Grains, runId, train, tokenizer, files.TrainPath);
+        var evalKeys = await PipelineDriver.InitializePromptsAsync(session.Grains, runId, test, tokenizer, files.TestPath);
         var reference = new ReferenceModel(layout.Reference, ModelDirectory.ContentHash(layout.Reference));
-        var spec = Spec(layout, preset, reference, trainKeys, evalKeys);
+        var spec = Spec(runId, layout, preset, reference, trainKeys, evalKeys);
 
         var (_, times) = await PipelineDriver.RunAsync(session.Grains, spec);
         timings.StageOne += times.StageOne;
@@ -60,7 +82,7 @@ public static class EmbeddedRun
 
         var stageOne = await StageOneSummaryAsync(session.Grains, trainKeys, spec.StageOne.ProvenanceFor(reference.Hash));
         var evalClock = Stopwatch.StartNew();
-        var (referenceReport, trainedReport) = await session.Runtime.Executor.Run(() => Evaluate(layout, preset, test));
+        var (referenceReport, trainedReport) = await session.Executor.Run(() => Evaluate(layout, preset, test));
         timings.Eval += evalClock.Elapsed.TotalSeconds;
         timings.Save(layout.Timings);
 
@@ -93,12 +115,12 @@ public static class EmbeddedRun
         AtomicFile.WriteAllText(layout.RunConfig, json);
     }
 
-    static RunSpec Spec(RunLayout layout, EmbeddedPreset preset, ReferenceModel reference, ImmutableArray<string> trainKeys, ImmutableArray<string> evalKeys)
+    static RunSpec Spec(string runId, RunLayout layout, EmbeddedPreset preset, ReferenceModel reference, ImmutableArray<string> trainKeys, ImmutableArray<string> evalKeys)
     {
         var one = preset.StageOne;
         var two = preset.StageTwo;
         return new RunSpec(
-            RunId, reference, trainKeys, evalKeys,
+            runId, reference, trainKeys, evalKeys,
             new StageOneSettings(one.Samples, one.Beta1, new SamplingSettings(one.Temperature, one.TopP, 0, one.MaxNewTokens), preset.Seed,
                 DropAllZeroPrompts: false, PromptsPerWorkUnit: preset.GenerationBatchSize / Math.Max(1, one.Samples) * 4),
             new StageTwoSettings("astar-po", two.Beta2, two.LearningRate, two.WeightDecay, two.ClipGradNorm, two.PromptsPerBatch, two.MiniBatches,
@@ -113,7 +135,7 @@ public static class EmbeddedRun
         return new StageOneSummary(keys.Length, present.Count, present.Count > 0 ? present.Average() : double.NaN);
     }
 
-    /// <summary>Held-out evaluation of both policies (tensor work: runs on the silo's device thread).</summary>
+    /// <summary>Held-out evaluation of both policies (tensor work: runs on the session's device thread).</summary>
     static (EvaluationReport Reference, EvaluationReport Trained) Evaluate(RunLayout layout, EmbeddedPreset preset, IReadOnlyList<PromptExample> test)
     {
         using var reference = ModelDirectory.Load(layout.Reference);

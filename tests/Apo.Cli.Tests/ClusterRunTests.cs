@@ -1,0 +1,127 @@
+using Xunit.Abstractions;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Apo.Hosting.Tests;
+
+namespace Apo.Cli.Tests;
+
+/// <summary>
+/// `apo run --cluster` against a real cluster of `apo silo` processes (one trainer, two generators) on
+/// Azurite, all on 127.0.0.1. Slow: minutes.
+/// </summary>
+[Trait("Category", "Slow")]
+[Collection(AzureCollection.Name)]
+public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
+{
+    /// <summary>RunCommandTests' small run, with smaller stage-1 work units (8 prompts) so there is something left to do when a silo dies.</summary>
+    const string SmallRun = """
+        {
+          "generationBatchSize": 16,
+          "sft": { "steps": 40 },
+          "stageOne": { "prompts": 64 },
+          "stageTwo": { "promptsPerBatch": 16, "iterations": 6, "checkpointEvery": 2 },
+          "evaluation": { "heldOutPrompts": 24 }
+        }
+        """;
+
+    static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(12);
+
+    [Fact]
+    public async Task A_cluster_run_survives_a_killed_generator_and_matches_the_embedded_run()
+    {
+        using var dir = new TempDirectory();
+        string config = dir.Write("small.json", SmallRun);
+        string embedded = dir.File("embedded"), clustered = dir.File("run"), weights = dir.File("weights");
+
+        // The reference: the same settings in one process. Sampling seeds derive from the run seed and
+        // the prompt key "<run id>/<example id>", so the cluster run below uses the embedded run's id.
+        var straight = ApoProcess.Run(RunTimeout, "run", "--preset", "tiny", "--config", config, "--out", embedded);
+        Assert.True(straight.ExitCode == 0, straight.StdErr);
+
+        string id = "t" + Guid.NewGuid().ToString("N")[..12];
+        var environment = new Dictionary<string, string>
+        {
+            ["APO_STORAGE_CONNECTION"] = azurite.ConnectionString,
+            // A fresh service and cluster per test: grain state on Azure is keyed by ServiceId.
+            ["APO_Silo__ServiceId"] = id, ["APO_Silo__ClusterId"] = id,
+            ["APO_Client__ServiceId"] = id, ["APO_Client__ClusterId"] = id,
+            ["APO_Silo__AdvertisedIP"] = "127.0.0.1",
+            ["APO_Silo__TorchThreads"] = "1",
+        };
+        string siloConfig(string name) => Path.Combine(AppContext.BaseDirectory, "silo-config", name);
+        ChildProcess Silo(string name, string file) => new(name, environment,
+            "silo", "--config", siloConfig(file), "--silo-port", FreePort().ToString(), "--gateway-port", FreePort().ToString(),
+            "--weights", weights, "--generators", "2");
+
+        using var trainer = Silo("trainer silo", "cluster-trainer.json");
+        using var generatorA = Silo("generator silo A", "cluster-generator.json");
+        using var generatorB = Silo("generator silo B", "cluster-generator.json");
+        await Task.WhenAll(new[] { trainer, generatorA, generatorB }.Select(s => s.WaitForLine(l => l.StartsWith("apo silo: role"), TimeSpan.FromMinutes(2))));
+
+        using var client = new ChildProcess("apo run --cluster", environment,
+            "run", "--cluster", siloConfig("cluster-client.json"), "--run-id", PipelineRunId,
+            "--preset", "tiny", "--config", config, "--out", clustered);
+
+        // Once a work unit is done, SIGKILL a generator silo that has been running units; the rest of
+        // stage 1 must still be done (its units retried on the other generator, its grains re-created there).
+        string progress = await client.WaitForLine(l => StageOneDone(l) > 0, RunTimeout);
+        var victim = await FirstToWork(generatorA, generatorB);
+        var survivor = victim == generatorA ? generatorB : generatorA;
+        victim.Kill();
+        Assert.True(StageOneDone(progress) < 64, $"stage 1 ended before a silo could be killed: {progress}");
+
+        int exit = await client.WaitForExit(RunTimeout);
+        Assert.True(exit == 0, client.Output);
+        Assert.Contains("stage-1 work unit", survivor.Output);
+
+        var a = JsonNode.Parse(File.ReadAllText(Path.Combine(embedded, "summary.json")))!["stage1"]!;
+        var b = JsonNode.Parse(File.ReadAllText(Path.Combine(clustered, "summary.json")))!["stage1"]!;
+        log.WriteLine($"killed {victim.Name} at \"{progress}\"; mean V̂* embedded {(double)a["mean_vstar"]!:F6}, cluster {(double)b["mean_vstar"]!:F6}");
+        foreach (var silo in new[] { trainer, generatorA, generatorB })
+            foreach (var line in silo.Output.Split('\n').Where(l => l.Contains("retrying on another") || l.Contains("resuming") || l.Contains("stage-1 work unit")))
+                log.WriteLine($"{silo.Name}: {line[..Math.Min(line.Length, 200)]}");
+        foreach (var line in client.Output.Split('\n').Where(l => l.Contains("unavailable")))
+            log.WriteLine($"client: {line[..Math.Min(line.Length, 200)]}");
+        Assert.Equal(64, (int)b["prompts"]!);
+        Assert.Equal(64, (int)b["prompts_with_vstar"]!);
+        // Same seeds, same samples: only float rounding (one torch thread per silo here) may differ.
+        Assert.Equal((double)a["mean_vstar"]!, (double)b["mean_vstar"]!, 0.02);
+
+        foreach (string file in new[] { "summary.md", "policy/config.json", "policy/model.safetensors", "eval-trained.json", "plots/reward.png" })
+            Assert.True(File.Exists(Path.Combine(clustered, file)), file);
+        Assert.Equal(6, File.ReadAllLines(Path.Combine(clustered, "metrics.jsonl")).Length);
+        // Weight versions travelled between silos as model directories in the shared weight store.
+        Assert.True(File.Exists(Path.Combine(weights, PipelineRunId, "v1", "model.safetensors")));
+    }
+
+    const string PipelineRunId = "embedded";
+
+    /// <summary>The k of a client progress line "StageOne: stage 1 k/N prompts, …", else −1.</summary>
+    static int StageOneDone(string line)
+    {
+        var m = Regex.Match(line, @"^StageOne: stage 1 (\d+)/\d+ prompts");
+        return m.Success ? int.Parse(m.Groups[1].Value) : -1;
+    }
+
+    /// <summary>The generator silo that has logged a stage-1 work unit (both may have: then the first).</summary>
+    static async Task<ChildProcess> FirstToWork(ChildProcess a, ChildProcess b)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (a.Output.Contains("stage-1 work unit")) return a;
+            if (b.Output.Contains("stage-1 work unit")) return b;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"no generator silo logged a work unit:\n{a.Output}\n{b.Output}");
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
