@@ -36,10 +36,12 @@ silo() {  # silo <config> <log>  (ports are taken here: a background command's e
 for generators in 1 2; do
   cluster="bench$generators$$"
   export APO_Silo__ServiceId=$cluster APO_Silo__ClusterId=$cluster APO_Client__ServiceId=$cluster APO_Client__ClusterId=$cluster
-  silo cluster-trainer.json "$work/trainer-$generators.log"
-  for g in $(seq "$generators"); do silo cluster-generator.json "$work/generator-$generators-$g.log"; done
-  for log in "$work"/trainer-$generators.log "$work"/generator-$generators-*.log; do
-    until grep -q "apo silo: role" "$log"; do sleep 0.5; done
+  logs=("$work/trainer-$generators.log")
+  for g in $(seq "$generators"); do logs+=("$work/generator-$generators-$g.log"); done
+  silo cluster-trainer.json "${logs[0]}"
+  for log in "${logs[@]:1}"; do silo cluster-generator.json "$log"; done
+  for log in "${logs[@]}"; do
+    until grep -qs "apo silo: role" "$log"; do sleep 0.5; done
   done
   out="$work/run-$generators"
   # The reference policy is trained once and reused, so both runs sample from the same model.

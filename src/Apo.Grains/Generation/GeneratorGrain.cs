@@ -25,6 +25,8 @@ namespace Apo.Grains.Generation;
 /// interleaved (Orleans' default), so the replica is never reloaded while it samples.
 /// </summary>
 [GeneratorSilosOnly]
+// Spread replicas over the generator silos (fewest activations first), so G generator grains on G silos use G devices.
+[Orleans.Placement.ActivationCountBasedPlacement]
 public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, ILogger<GeneratorGrain> logger) : Grain, IGeneratorGrain
 {
     /// <summary>Seed purpose of stage-1 sampling (with the provenance seed, the prompt id and the sample index).</summary>
