@@ -16,7 +16,7 @@ static class RunCommand
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "Run directory (created; rerun with the same one to resume).", DefaultValueFactory = _ => new DirectoryInfo("runs/embedded") };
         var seed = new Option<long?>("--seed") { Description = "Seed of the model init, SFT order, sampling and evaluation (default: the preset's)." };
-        var preset = new Option<string>("--preset") { Description = "tiny (about 2 minutes on 2 cores) or default (about 10).", DefaultValueFactory = _ => "default" };
+        var preset = new Option<string>("--preset") { Description = "tiny (about 2 minutes on 2 cores) or default (about 5).", DefaultValueFactory = _ => "default" };
         var config = new Option<FileInfo?>("--config") { Description = "JSON file overriding any knob of the preset, e.g. {\"stageTwo\": {\"beta2\": 0.02}}." };
         var siloConfig = new Option<FileInfo>("--silo-config") { Description = "Silo configuration of the embedded silo (not with --cluster).", DefaultValueFactory = _ => new FileInfo(DefaultSiloConfig()) };
         var cluster = new Option<FileInfo?>("--cluster")
