@@ -86,11 +86,6 @@ public static class DatasetRun
             ["chat_template"] = request.ChatTemplate,
             ["max_prompt_tokens"] = request.MaxPromptTokens,
         }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
-        if (File.Exists(request.Layout.RunConfig))
-        {
-            if (File.ReadAllText(request.Layout.RunConfig) == identity) return;
-            throw new UsageException($"{request.Layout.Root} holds a run with a different model, data or settings (see {request.Layout.RunConfig}); use another --out");
-        }
-        AtomicFile.WriteAllText(request.Layout.RunConfig, identity);
+        request.Layout.Claim(identity, "model, data or settings");
     }
 }

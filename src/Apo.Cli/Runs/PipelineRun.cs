@@ -53,7 +53,7 @@ public static class PipelineRun
     /// </summary>
     public static async Task<RunSummary> ExecuteAsync(RunLayout layout, EmbeddedPreset preset, string runId, Func<Task<IRunSession>> startSession)
     {
-        ClaimRunDirectory(layout, preset);
+        layout.Claim(EmbeddedPresetJson.Serialize(preset), "settings");
         var timings = PhaseTimings.Load(layout.Timings);
         TorchSharp.torch.set_num_threads(preset.TorchThreads > 0 ? preset.TorchThreads : Environment.ProcessorCount);
 
@@ -98,21 +98,6 @@ public static class PipelineRun
         var heldOut = metrics.Where(m => m.HeldOutAccuracy is not null).Select(m => (m.Step, m.HeldOutAccuracy!.Value)).Prepend((0L, referenceReport.GreedyAccuracy ?? double.NaN)).ToList();
         MetricsPlots.Write(layout.Plots, metrics, heldOut);
         return summary;
-    }
-
-    /// <summary>
-    /// A run directory belongs to one configuration: rerunning with the same settings resumes,
-    /// different settings are refused before anything is touched (mixing them would corrupt it).
-    /// </summary>
-    static void ClaimRunDirectory(RunLayout layout, EmbeddedPreset preset)
-    {
-        string json = EmbeddedPresetJson.Serialize(preset);
-        if (File.Exists(layout.RunConfig))
-        {
-            if (File.ReadAllText(layout.RunConfig) == json) return;
-            throw new UsageException($"{layout.Root} holds a run with different settings (see {layout.RunConfig}); use another --out, or delete it to start over");
-        }
-        AtomicFile.WriteAllText(layout.RunConfig, json);
     }
 
     static RunSpec Spec(string runId, RunLayout layout, EmbeddedPreset preset, ReferenceModel reference, ImmutableArray<string> trainKeys, ImmutableArray<string> evalKeys)

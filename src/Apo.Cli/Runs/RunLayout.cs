@@ -15,4 +15,20 @@ public sealed record RunLayout(string Root)
     public string SummaryJson => Path.Combine(Root, "summary.json");
     public string SummaryMarkdown => Path.Combine(Root, "summary.md");
     public string Timings => Path.Combine(Root, "timings.json");
+
+    /// <summary>
+    /// A run directory belongs to one configuration: <paramref name="identity"/> is recorded in
+    /// run.json the first time; the same identity later resumes, another is refused before anything
+    /// is touched (mixing two configurations in one directory would corrupt both).
+    /// </summary>
+    /// <param name="what">What differs, for the message, e.g. "settings".</param>
+    public void Claim(string identity, string what)
+    {
+        if (File.Exists(RunConfig))
+        {
+            if (File.ReadAllText(RunConfig) == identity) return;
+            throw new UsageException($"{Root} holds a run with different {what} (see {RunConfig}); use another --out, or delete it to start over");
+        }
+        Apo.Common.IO.AtomicFile.WriteAllText(RunConfig, identity);
+    }
 }
