@@ -16,6 +16,10 @@ namespace Apo.Abstractions.Generation;
 /// <param name="PromptIds">Prompts of this slice of the batch.</param>
 /// <param name="SamplesPerPrompt">1 for A*-PO, 2 for GRPO/REBEL.</param>
 /// <param name="Seed">Base seed; each sequence's seed derives from it, the prompt id and the sample index.</param>
+/// <param name="NeedsVStar">
+/// True for A*-PO: each rollout carries its prompt's V̂* and a prompt without one is an error. The
+/// baselines have no stage 1: their rollouts carry NaN.
+/// </param>
 /// <param name="Reference">
 /// The run's reference checkpoint: the replica's architecture and tokenizer, and the weights of version 0.
 /// Optional for compatibility; without it the generator uses <see cref="Weights"/>' location when that is a
@@ -31,4 +35,5 @@ public sealed record RolloutRequest(
     [property: Id(5)] ImmutableArray<string> PromptIds,
     [property: Id(6)] int SamplesPerPrompt,
     [property: Id(7)] long Seed,
-    [property: Id(8)] ReferenceModel? Reference = null);
+    [property: Id(8)] ReferenceModel? Reference = null,
+    [property: Id(9)] bool NeedsVStar = true);

@@ -13,7 +13,7 @@ namespace Apo.Abstractions.Training;
 /// <param name="Iterations">Number of iterations to run.</param>
 /// <param name="Sampling">How stage-2 responses are sampled.</param>
 /// <param name="CheckpointEvery">Checkpoint every K iterations.</param>
-/// <param name="EntropyCoefficient">Coefficient of the token-mean entropy bonus; 0 by default (the authors' code used 0.001).</param>
+/// <param name="EntropyCoefficient">Coefficient of the token-mean entropy bonus: A*-PO 0 by default (the authors' code used 0.001); the baselines 1e-4 (paper).</param>
 /// <param name="Seed">Seed of the batch shuffle and the stage-2 sampling.</param>
 [GenerateSerializer, Immutable, Alias("apo.StageTwoSettings")]
 public sealed record StageTwoSettings(
@@ -28,4 +28,20 @@ public sealed record StageTwoSettings(
     [property: Id(8)] SamplingSettings Sampling,
     [property: Id(9)] int CheckpointEvery,
     [property: Id(10)] double EntropyCoefficient,
-    [property: Id(11)] long Seed);
+    [property: Id(11)] long Seed)
+{
+    /// <summary>
+    /// KL weight of the baselines: GRPO's k3 KL loss to π_ref, PPO's per-token KL-in-reward (paper 1e-3).
+    /// A*-PO has no KL term: β2 plays that role.
+    /// </summary>
+    [Id(12)] public double KlCoefficient { get; init; } = 1e-3;
+
+    /// <summary>Ratio clip ε of GRPO and PPO (paper 0.2).</summary>
+    [Id(13)] public double ClipEpsilon { get; init; } = 0.2;
+
+    /// <summary>REBEL's η (paper 1e3).</summary>
+    [Id(14)] public double RebelEta { get; init; } = 1e3;
+
+    /// <summary>PPO critic learning rate = this × <see cref="LearningRate"/> (paper 10).</summary>
+    [Id(15)] public double CriticLearningRateMultiplier { get; init; } = 10;
+}

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Apo.Algorithm;
 using Apo.Cli.Runs;
 using Apo.Engine.Presets;
 using Spectre.Console;
@@ -8,7 +9,8 @@ namespace Apo.Cli.Commands;
 /// <summary>
 /// `apo run`: the embedded default. With no arguments: synthetic task → supervised reference →
 /// stage 1 (N = 8) → stage 2 (A*-PO) → evaluation of reference vs trained, in one process with no
-/// services. Rerunning the same command after a crash resumes it.
+/// services. `--algo grpo|rebel|ppo` swaps the stage-2 learner (the baselines skip stage 1).
+/// Rerunning the same command after a crash resumes it.
 /// </summary>
 static class RunCommand
 {
@@ -24,14 +26,15 @@ static class RunCommand
             Description = "Client configuration of a running cluster (e.g. silo-config/cluster-client.json): the run's grains live on its silos, " +
                 "which must read and write --out (shared storage) and share a weight directory (apo silo --weights).",
         };
+        var algorithm = new Option<string?>("--algo") { Description = "Stage-2 learner: apo (A*-PO, default), grpo, rebel or ppo — same data, model and optimizer." };
         var runId = new Option<string?>("--run-id") { Description = "With --cluster: the run's id on the cluster (default: derived from --out, so rerunning resumes)." };
         var command = new Command("run", "Run the whole A*-PO pipeline on the embedded default (no services needed), or on a running cluster.")
         {
-            output, seed, preset, config, siloConfig, cluster, runId,
+            output, seed, preset, config, siloConfig, cluster, runId, algorithm,
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            var settings = Resolve(parse.GetValue(preset)!, parse.GetValue(config)?.FullName, parse.GetValue(seed));
+            var settings = Resolve(parse.GetValue(preset)!, parse.GetValue(config)?.FullName, parse.GetValue(seed), parse.GetValue(algorithm));
             var layout = new RunLayout(parse.GetValue(output)!.FullName);
             var clusterConfig = parse.GetValue(cluster);
             if (clusterConfig is null && parse.GetValue(runId) is not null) throw new UsageException("--run-id applies only with --cluster");
@@ -51,7 +54,8 @@ static class RunCommand
         return command;
     }
 
-    static EmbeddedPreset Resolve(string presetName, string? configPath, long? seed)
+    /// <summary>The preset named on the command line, with the config file, seed and algorithm laid over it, validated.</summary>
+    internal static EmbeddedPreset Resolve(string presetName, string? configPath, long? seed, string? algorithm = null)
     {
         EmbeddedPreset preset;
         try
@@ -68,6 +72,12 @@ static class RunCommand
             preset = EmbeddedPresetJson.Overlay(preset, File.ReadAllText(configPath), configPath);
         }
         if (seed is { } s) preset = preset with { Seed = s, Sft = preset.Sft with { Seed = s } };
+        if (algorithm is not null)
+        {
+            if (!StageTwoAlgorithms.TryParse(algorithm, out var parsed))
+                throw new UsageException($"--algo: unknown algorithm \"{algorithm}\" (expected apo, grpo, rebel or ppo)");
+            preset = preset with { StageTwo = preset.StageTwo with { Algorithm = parsed.Name() } };
+        }
         preset.Validate(configPath ?? $"preset {presetName}");
         return preset;
     }

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using Apo.Abstractions.Training;
+using Apo.Algorithm;
 using Apo.Cli.Runs;
 
 namespace Apo.Cli.Commands;
 
-/// <summary>`apo train`: stage 1 (or its import) then A*-PO stage 2 on any dataset and model directory.</summary>
+/// <summary>`apo train`: stage 1 (or its import) then A*-PO stage 2 — or a baseline's stage 2 — on any dataset and model directory.</summary>
 static class TrainCommand
 {
     public static Command Create()
@@ -18,19 +19,34 @@ static class TrainCommand
         var miniBatches = new Option<int>("--mini-batches") { Description = "Optimizer steps per iteration (paper 2).", DefaultValueFactory = _ => 2 };
         var iterations = new Option<int>("--iterations") { Description = "Stage-2 iterations.", DefaultValueFactory = _ => 100 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every K iterations.", DefaultValueFactory = _ => 10 };
-        var entropy = new Option<double>("--entropy-coef") { Description = "Token-mean entropy bonus (default 0; the authors' code used 0.001)." };
-        var command = new Command("train", "Stage 1 (sampled, or imported from a stage-1 export) then A*-PO stage 2; the trained policy goes to <out>/policy.")
+        var entropy = new Option<double?>("--entropy-coef") { Description = "Token-mean entropy bonus (A*-PO default 0, the authors' code used 0.001; baselines default 1e-4)." };
+        var algorithm = new Option<string>("--algo") { Description = "Stage-2 learner: apo (A*-PO), grpo, rebel or ppo. The baselines skip stage 1.", DefaultValueFactory = _ => "apo" };
+        var klCoef = new Option<double>("--kl-coef") { Description = "GRPO's k3 KL-loss weight / PPO's KL-in-reward weight (paper 1e-3).", DefaultValueFactory = _ => 1e-3 };
+        var clipEpsilon = new Option<double>("--clip-eps") { Description = "GRPO/PPO ratio clip ε (paper 0.2).", DefaultValueFactory = _ => 0.2 };
+        var eta = new Option<double>("--eta") { Description = "REBEL's η (paper 1e3).", DefaultValueFactory = _ => 1e3 };
+        var criticLr = new Option<double>("--critic-lr-mult") { Description = "PPO critic lr = this × --lr (paper 10).", DefaultValueFactory = _ => 10 };
+        var command = new Command("train", "Stage 1 (sampled, or imported from a stage-1 export) then stage 2 (A*-PO, or --algo grpo|rebel|ppo); the trained policy goes to <out>/policy.")
         {
-            beta2, learningRate, weightDecay, clip, batch, miniBatches, iterations, checkpointEvery, entropy,
+            beta2, learningRate, weightDecay, clip, batch, miniBatches, iterations, checkpointEvery, entropy, algorithm, klCoef, clipEpsilon, eta, criticLr,
         };
         options.AddTo(command);
         command.SetAction(async (parse, _) =>
         {
             var examples = options.ReadData(parse);
             var stageOne = options.StageOne(parse);
-            var stageTwo = new StageTwoSettings("astar-po", parse.GetValue(beta2), parse.GetValue(learningRate), parse.GetValue(weightDecay),
+            if (!StageTwoAlgorithms.TryParse(parse.GetValue(algorithm), out var algo))
+                throw new UsageException($"--algo: unknown algorithm \"{parse.GetValue(algorithm)}\" (expected apo, grpo, rebel or ppo)");
+            double entropyCoefficient = parse.GetValue(entropy) ?? (algo == StageTwoAlgorithm.AStarPo ? 0 : 1e-4);
+            var stageTwo = new StageTwoSettings(algo.Name(), parse.GetValue(beta2), parse.GetValue(learningRate), parse.GetValue(weightDecay),
                 parse.GetValue(clip), parse.GetValue(batch), parse.GetValue(miniBatches), parse.GetValue(iterations), stageOne.Sampling,
-                parse.GetValue(checkpointEvery), parse.GetValue(entropy), stageOne.Seed);
+                parse.GetValue(checkpointEvery), entropyCoefficient, stageOne.Seed)
+            {
+                KlCoefficient = parse.GetValue(klCoef),
+                ClipEpsilon = parse.GetValue(clipEpsilon),
+                RebelEta = parse.GetValue(eta),
+                CriticLearningRateMultiplier = parse.GetValue(criticLr),
+            };
+            if (Apo.Grains.Training.PlanChecks.Problem(stageTwo) is { } problem) throw new UsageException(problem);
             if (stageTwo.Iterations <= 0) throw new UsageException("--iterations must be positive (use `apo stage1` for stage 1 alone)");
             if (stageTwo.PromptsPerBatch > examples.Count)
                 throw new UsageException($"--batch {stageTwo.PromptsPerBatch} is larger than the {examples.Count} prompts of {parse.GetValue(options.Data)!.Name}");
@@ -38,7 +54,10 @@ static class TrainCommand
             var result = await DatasetRun.ExecuteAsync(new DatasetRun.Request(parse.GetValue(options.Model)!.FullName, parse.GetValue(options.Data)!.FullName,
                 examples, layout, stageOne, stageTwo, parse.GetValue(options.SiloConfig)!.FullName,
                 parse.GetValue(options.ChatTemplate), parse.GetValue(options.MaxPromptTokens)));
-            Console.WriteLine($"stage 1: {result.StageOne.PromptsWithVStar} of {result.StageOne.Prompts} prompts have V̂*; stage 2: {result.Status.TrainerIteration} iterations; policy in {layout.Policy}, metrics in {layout.Metrics}");
+            string stageOneLine = algo.UsesOptimalValues()
+                ? $"stage 1: {result.StageOne.PromptsWithVStar} of {result.StageOne.Prompts} prompts have V̂*; "
+                : "stage 1: not needed by this baseline; ";
+            Console.WriteLine($"{stageOneLine}stage 2 ({algo.Name()}): {result.Status.TrainerIteration} iterations; policy in {layout.Policy}, metrics in {layout.Metrics}");
             return 0;
         });
         return command;

@@ -5,6 +5,7 @@ using Apo.Abstractions.Runs;
 using Apo.Abstractions.StageOne;
 using Apo.Abstractions.Training;
 using Apo.Abstractions.Weights;
+using Apo.Algorithm;
 using Apo.Common.IO;
 using Apo.Model;
 using Apo.Model.Text;
@@ -25,7 +26,8 @@ public static class DatasetRun
     public sealed record Request(string ModelDirectory, string DataPath, IReadOnlyList<PromptExample> Examples, RunLayout Layout,
         StageOneSettings StageOne, StageTwoSettings StageTwo, string SiloConfig, bool ChatTemplate, int MaxPromptTokens);
 
-    public sealed record Result(StageOneSummary StageOne, string StageOneExport, RunStatus Status);
+    /// <param name="StageOneExport">The stage-1 export (parquet); null for a baseline, which has no stage 1.</param>
+    public sealed record Result(StageOneSummary StageOne, string? StageOneExport, RunStatus Status);
 
     public static async Task<Result> ExecuteAsync(Request request)
     {
@@ -44,6 +46,8 @@ public static class DatasetRun
         var (status, _) = await PipelineDriver.RunAsync(session.Grains, spec);
 
         var records = await Task.WhenAll(keys.Select(k => session.Grains.GetGrain<IPromptGrain>(k).GetStageOne(provenance)));
+        if (!StageTwoAlgorithms.Parse(request.StageTwo.Algorithm).UsesOptimalValues())
+            return new Result(new StageOneSummary(keys.Length, 0, double.NaN), null, status); // the baselines have no stage 1
         string export = Path.Combine(request.Layout.Root, StageOneExportName);
         DatasetWriter.WriteStageOne(export, request.Examples.Zip(records).Where(p => p.Second is not null).Select(p => p.First with
         {

@@ -6,6 +6,8 @@ using Apo.Abstractions.Runs;
 using Apo.Abstractions.StageOne;
 using Apo.Abstractions.Training;
 using Apo.Abstractions.Weights;
+using Apo.Algorithm;
+using Apo.Common.Diagnostics;
 using Apo.Common.IO;
 using Apo.Engine.Evaluation;
 using Apo.Engine.Presets;
@@ -35,7 +37,7 @@ public static class PipelineRun
     /// <summary>The embedded default: one process hosts the silo configured by <paramref name="siloConfigPath"/>.</summary>
     public static Task<RunSummary> ExecuteEmbeddedAsync(RunLayout layout, EmbeddedPreset preset, string siloConfigPath) =>
         ExecuteAsync(layout, preset, EmbeddedRunId,
-            async () => await EmbeddedSession.StartAsync(siloConfigPath, layout, preset.TorchThreads));
+            async () => await EmbeddedSession.StartAsync(siloConfigPath, layout, preset.TorchThreads), trainsHere: true);
 
     /// <summary>
     /// A client of a running cluster (<paramref name="clientConfigPath"/>): the run directory must be on
@@ -44,14 +46,16 @@ public static class PipelineRun
     /// </summary>
     public static Task<RunSummary> ExecuteOnClusterAsync(RunLayout layout, EmbeddedPreset preset, string runId, string clientConfigPath) =>
         ExecuteAsync(layout, preset, runId,
-            async () => await ClusterSession.ConnectAsync(clientConfigPath, preset.TorchThreads));
+            async () => await ClusterSession.ConnectAsync(clientConfigPath, preset.TorchThreads), trainsHere: false);
 
     /// <summary>
     /// The phases of a run; <paramref name="startSession"/> decides where the grains live. Prompt grain
     /// keys are "{runId}/{example id}", and sampling seeds derive from them: the same run id, seed and
-    /// settings give the same stage-1 samples on any cluster.
+    /// settings give the same stage-1 samples on any cluster. <paramref name="trainsHere"/>: the grains run
+    /// in this process, so its peak memory during stages 1–2 is the training's and goes into the summary.
     /// </summary>
-    public static async Task<RunSummary> ExecuteAsync(RunLayout layout, EmbeddedPreset preset, string runId, Func<Task<IRunSession>> startSession)
+    public static async Task<RunSummary> ExecuteAsync(RunLayout layout, EmbeddedPreset preset, string runId, Func<Task<IRunSession>> startSession,
+        bool trainsHere = false)
     {
         layout.Claim(EmbeddedPresetJson.Serialize(preset), "settings");
         var timings = PhaseTimings.Load(layout.Timings);
@@ -75,7 +79,9 @@ public static class PipelineRun
         var reference = new ReferenceModel(layout.Reference, ModelDirectory.ContentHash(layout.Reference));
         var spec = Spec(runId, layout, preset, reference, trainKeys, evalKeys);
 
+        using var window = trainsHere ? PeakMemoryWindow.Start() : null;
         var (_, times) = await PipelineDriver.RunAsync(session.Grains, spec);
+        var peaks = window?.Stop();
         timings.StageOne += times.StageOne;
         timings.StageTwo += times.StageTwo;
         timings.Save(layout.Timings);
@@ -89,7 +95,11 @@ public static class PipelineRun
         var summary = new RunSummary(
             Scores(referenceReport), Scores(trainedReport),
             trainedReport.Kl?.PerSequence ?? double.NaN, trainedReport.Kl?.PerToken ?? double.NaN,
-            stageOne, timings.ToSeconds());
+            stageOne, timings.ToSeconds())
+        {
+            Algorithm = spec.StageTwo.Algorithm,
+            Memory = peaks is null ? null : new TrainingMemory(peaks.PeakResidentMegabytes, peaks.PeakNativeHeapGrowthMegabytes, peaks.ResidentPeakIsExact),
+        };
         summary.Save(layout);
         referenceReport.Save(Path.Combine(layout.Root, "eval-reference.json"));
         trainedReport.Save(Path.Combine(layout.Root, "eval-trained.json"));
@@ -108,9 +118,24 @@ public static class PipelineRun
             runId, reference, trainKeys, evalKeys,
             new StageOneSettings(one.Samples, one.Beta1, new SamplingSettings(one.Temperature, one.TopP, 0, one.MaxNewTokens), preset.Seed,
                 DropAllZeroPrompts: false, PromptsPerWorkUnit: preset.GenerationBatchSize / Math.Max(1, one.Samples) * 4),
-            new StageTwoSettings("astar-po", two.Beta2, two.LearningRate, two.WeightDecay, two.ClipGradNorm, two.PromptsPerBatch, two.MiniBatches,
-                two.Iterations, new SamplingSettings(two.Temperature, two.TopP, 0, two.MaxNewTokens), two.CheckpointEvery, two.EntropyCoefficient, preset.Seed),
+            StageTwo(preset),
             layout.Root);
+    }
+
+    /// <summary>The preset's stage 2 as plan settings; the entropy weight is A*-PO's or the baselines' one.</summary>
+    public static StageTwoSettings StageTwo(EmbeddedPreset preset)
+    {
+        var two = preset.StageTwo;
+        var algorithm = StageTwoAlgorithms.Parse(two.Algorithm);
+        return new StageTwoSettings(algorithm.Name(), two.Beta2, two.LearningRate, two.WeightDecay, two.ClipGradNorm, two.PromptsPerBatch,
+            two.MiniBatches, two.Iterations, new SamplingSettings(two.Temperature, two.TopP, 0, two.MaxNewTokens), two.CheckpointEvery,
+            algorithm == StageTwoAlgorithm.AStarPo ? two.EntropyCoefficient : two.BaselineEntropyCoefficient, preset.Seed)
+        {
+            KlCoefficient = two.KlCoefficient,
+            ClipEpsilon = two.ClipEpsilon,
+            RebelEta = two.RebelEta,
+            CriticLearningRateMultiplier = two.CriticLearningRateMultiplier,
+        };
     }
 
     static async Task<StageOneSummary> StageOneSummaryAsync(IGrainFactory grains, ImmutableArray<string> keys, StageOneProvenance provenance)

@@ -15,6 +15,14 @@ public sealed record RunSummary(
     [property: JsonPropertyName("stage1")] StageOneSummary StageOne,
     [property: JsonPropertyName("seconds")] PhaseSeconds Seconds)
 {
+    /// <summary>The stage-2 learner: astar-po, grpo, rebel or ppo.</summary>
+    [JsonPropertyName("algorithm")]
+    public string Algorithm { get; init; } = "astar-po";
+
+    /// <summary>Peak memory of stages 1 and 2 in the process that trained (embedded runs; null for a cluster client).</summary>
+    [JsonPropertyName("memory")]
+    public TrainingMemory? Memory { get; init; }
+
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -33,7 +41,7 @@ public sealed record RunSummary(
         static string Pct(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture) + "%";
         static string F(double v, string format = "F3") => v.ToString(format, CultureInfo.InvariantCulture);
         var md = new StringBuilder();
-        md.AppendLine("# A*-PO run summary").AppendLine();
+        md.AppendLine(Algorithm == "astar-po" ? "# A*-PO run summary" : $"# Run summary ({Algorithm})").AppendLine();
         md.AppendLine($"| policy | greedy accuracy | avg@{Reference.K} |").AppendLine("| --- | --- | --- |");
         md.AppendLine($"| reference | {Pct(Reference.GreedyAccuracy)} | {Pct(Reference.AvgAtK)} |");
         md.AppendLine($"| trained | {Pct(Trained.GreedyAccuracy)} | {Pct(Trained.AvgAtK)} |");
@@ -43,6 +51,9 @@ public sealed record RunSummary(
         md.AppendLine("| phase | seconds |").AppendLine("| --- | --- |");
         foreach (var (name, value) in new[] { ("SFT", Seconds.Sft), ("stage 1", Seconds.StageOne), ("stage 2", Seconds.StageTwo), ("evaluation", Seconds.Eval), ("total", Seconds.Total) })
             md.AppendLine($"| {name} | {F(value, "F1")} |");
+        if (Memory is { } memory)
+            md.AppendLine().AppendLine($"Peak memory of stages 1–2: {F(memory.PeakRssMegabytes, "F0")} MB resident, " +
+                (memory.PeakTensorMegabytes is { } tensors ? $"{F(tensors, "F1")} MB native heap (tensors)." : "native heap not measurable here."));
         return md.ToString();
     }
 }
@@ -66,3 +77,12 @@ public sealed record PhaseSeconds(
     [property: JsonPropertyName("stage2")] double StageTwo,
     [property: JsonPropertyName("eval")] double Eval,
     [property: JsonPropertyName("total")] double Total);
+
+/// <summary>
+/// Peak memory of stages 1 and 2 (set-up before and evaluation after are left out). See
+/// <see cref="Apo.Common.Diagnostics.PeakMemoryWindow"/> for how each figure is measured.
+/// </summary>
+public sealed record TrainingMemory(
+    [property: JsonPropertyName("peak_rss_mb")] double PeakRssMegabytes,
+    [property: JsonPropertyName("peak_tensor_mb")] double? PeakTensorMegabytes,
+    [property: JsonPropertyName("rss_peak_exact")] bool RssPeakIsExact);

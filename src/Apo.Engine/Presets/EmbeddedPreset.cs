@@ -70,7 +70,7 @@ public sealed record EmbeddedPreset
         Task = SingleDigitTask(1500, 200),
         Sft = new SupervisedSettings { Steps = 700, BatchSize = 32, LearningRate = 2e-3, Seed = 1 },
         StageOne = new StageOnePreset { Prompts = 512, MaxNewTokens = 40 },
-        StageTwo = new StageTwoPreset { Beta2 = 0.1, LearningRate = 1e-4, PromptsPerBatch = 64, Iterations = 60, CheckpointEvery = 10, MaxNewTokens = 40 },
+        StageTwo = new StageTwoPreset { Beta2 = 0.1, RebelEta = 10, LearningRate = 1e-4, PromptsPerBatch = 64, Iterations = 60, CheckpointEvery = 10, MaxNewTokens = 40 },
         Evaluation = new EvaluationPreset { HeldOutPrompts = 200, MaxNewTokens = 40 },
     };
 
@@ -110,6 +110,15 @@ public sealed record EmbeddedPreset
         Require(StageTwo!.PromptsPerBatch > 0 && StageTwo.PromptsPerBatch <= StageOne.Prompts, "stageTwo.promptsPerBatch", StageTwo.PromptsPerBatch,
             $"must be in 1..stageOne.prompts ({StageOne.Prompts})");
         Require(StageTwo.MiniBatches <= StageTwo.PromptsPerBatch, "stageTwo.miniBatches", StageTwo.MiniBatches, "must not exceed stageTwo.promptsPerBatch");
+        Require(Apo.Algorithm.StageTwoAlgorithms.TryParse(StageTwo.Algorithm, out _), "stageTwo.algorithm", StageTwo.Algorithm,
+            "must be one of apo, astar-po, grpo, rebel, ppo");
+        Require(StageTwo.BaselineEntropyCoefficient >= 0 && double.IsFinite(StageTwo.BaselineEntropyCoefficient), "stageTwo.baselineEntropyCoefficient",
+            StageTwo.BaselineEntropyCoefficient, "must be finite and ≥ 0");
+        Require(StageTwo.KlCoefficient >= 0 && double.IsFinite(StageTwo.KlCoefficient), "stageTwo.klCoefficient", StageTwo.KlCoefficient, "must be finite and ≥ 0");
+        Require(StageTwo.ClipEpsilon > 0 && double.IsFinite(StageTwo.ClipEpsilon), "stageTwo.clipEpsilon", StageTwo.ClipEpsilon, "must be finite and > 0");
+        Require(StageTwo.RebelEta > 0 && double.IsFinite(StageTwo.RebelEta), "stageTwo.rebelEta", StageTwo.RebelEta, "must be finite and > 0");
+        Require(StageTwo.CriticLearningRateMultiplier > 0 && double.IsFinite(StageTwo.CriticLearningRateMultiplier), "stageTwo.criticLearningRateMultiplier",
+            StageTwo.CriticLearningRateMultiplier, "must be finite and > 0");
         Require(StageTwo.Iterations >= 0, "stageTwo.iterations", StageTwo.Iterations, "must be ≥ 0");
         Require(StageTwo.CheckpointEvery > 0, "stageTwo.checkpointEvery", StageTwo.CheckpointEvery, "must be positive");
         Sampling("stageTwo", StageTwo.Temperature, StageTwo.TopP, StageTwo.MaxNewTokens);

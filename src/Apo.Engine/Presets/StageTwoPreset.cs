@@ -4,9 +4,14 @@ using Apo.Model.Inference;
 
 namespace Apo.Engine.Presets;
 
-/// <summary>Stage 2: on-policy batches, one response per prompt, A*-PO least squares.</summary>
+/// <summary>
+/// Stage 2: on-policy batches and the learner — A*-PO (one response per prompt, least squares onto
+/// r − V̂*) by default, or one of the paper's baselines on the same data, model and optimizer.
+/// </summary>
 public sealed record StageTwoPreset
 {
+    /// <summary>"astar-po" (or "apo"), "grpo", "rebel" or "ppo".</summary>
+    public string Algorithm { get; init; } = "astar-po";
     /// <summary>β2; far above the paper's 1e-3 because a tiny model's log-ratios are small and its steps few.</summary>
     public double Beta2 { get; init; } = 0.05;
     public double LearningRate { get; init; } = 3e-4;
@@ -14,6 +19,19 @@ public sealed record StageTwoPreset
     public double ClipGradNorm { get; init; } = 1.0;
     /// <summary>Entropy bonus weight (0 = the paper's objective; the authors' code used 0.001).</summary>
     public double EntropyCoefficient { get; init; }
+    /// <summary>Entropy bonus weight of GRPO and PPO (paper 1e-4).</summary>
+    public double BaselineEntropyCoefficient { get; init; } = 1e-4;
+    /// <summary>GRPO's k3 KL-loss weight and PPO's KL-in-reward weight (paper 1e-3).</summary>
+    public double KlCoefficient { get; init; } = 1e-3;
+    /// <summary>Ratio clip ε of GRPO and PPO (paper 0.2).</summary>
+    public double ClipEpsilon { get; init; } = 0.2;
+    /// <summary>
+    /// REBEL's η. The paper pairs η = 1e3 with A*-PO's β2 = 1e-3: both scale a log-ratio onto a reward
+    /// gap, so the presets keep η = 1/β2 for a like-for-like comparison at their larger β2.
+    /// </summary>
+    public double RebelEta { get; init; } = 20;
+    /// <summary>PPO critic lr = this × the policy's (paper 10).</summary>
+    public double CriticLearningRateMultiplier { get; init; } = 10;
     public int PromptsPerBatch { get; init; } = 64;
     /// <summary>Optimizer steps per batch (paper: 2).</summary>
     public int MiniBatches { get; init; } = 2;

@@ -99,7 +99,9 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IL
 
         var prompts = ids.Select(id => GrainFactory.GetGrain<IPromptGrain>(id)).ToArray();
         var specs = await Specs(ids, prompts, what);
-        var vStars = await Task.WhenAll(prompts.Select(p => p.GetVStar(request.StageOne)));
+        var vStars = request.NeedsVStar
+            ? await Task.WhenAll(prompts.Select(p => p.GetVStar(request.StageOne)))
+            : ids.Select(_ => (double?)double.NaN).ToArray();
         for (int i = 0; i < ids.Length; i++)
             if (vStars[i] is null)
                 throw new InvalidDataException($"{what}: prompt '{ids[i]}' has no stage-1 V̂* for this provenance; run stage 1 first");

@@ -5,6 +5,7 @@ using Apo.Abstractions.Prompts;
 using Apo.Abstractions.Runs;
 using Apo.Abstractions.StageOne;
 using Apo.Abstractions.Training;
+using Apo.Algorithm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -12,8 +13,8 @@ using Orleans.Concurrency;
 namespace Apo.Grains.Runs;
 
 /// <summary>
-/// The coordinator of one run: stage 1 spread over generator grains in work units, then stage 2 by
-/// the run's TrainerGrain. <see cref="Start"/> answers at once; a background loop in the grain's own
+/// The coordinator of one run: stage 1 spread over generator grains in work units (A*-PO only), then
+/// stage 2 by the run's TrainerGrain. <see cref="Start"/> answers at once; a background loop in the grain's own
 /// context drives the phases and persists progress after every work unit, so calling Start again
 /// after a crash continues from the last completed unit. Reentrant so status calls answer while the
 /// loop awaits generators; the loop and the calls still run one at a time on the grain's scheduler.
@@ -44,8 +45,10 @@ public sealed class RunGrain(
         if (state.State.Phase == RunPhase.Completed) return Status();
 
         cancelRequested = false;
+        // Only A*-PO regresses onto V̂*: the baselines go straight to stage 2 on every training prompt.
+        bool needsStageOne = StageTwoAlgorithms.Parse(spec.StageTwo.Algorithm).UsesOptimalValues();
         var phase = state.State.Spec is null || state.State.Phase is RunPhase.NotStarted or RunPhase.Failed or RunPhase.Cancelled
-            ? (state.State.StageTwoPromptIds is null ? RunPhase.StageOne : RunPhase.StageTwo)
+            ? (state.State.StageTwoPromptIds is null && needsStageOne ? RunPhase.StageOne : RunPhase.StageTwo)
             : state.State.Phase;
         await Update(s => s with { Spec = spec, Phase = phase, Error = null });
         driving = DriveAsync();

@@ -21,6 +21,9 @@ internal static class RunSpecs
         if (spec.StageOne.ProvenanceFor(spec.Reference.Hash).Problem() is { } problem)
             throw new InvalidDataException($"{where}: {problem}");
         if (spec.StageTwo is null) throw new InvalidDataException($"{where}: stage-2 settings are missing");
+        if (!Apo.Algorithm.StageTwoAlgorithms.TryParse(spec.StageTwo.Algorithm, out _))
+            throw new InvalidDataException($"{where}: stage-2 algorithm is \"{spec.StageTwo.Algorithm}\"; expected one of " +
+                string.Join(", ", Apo.Algorithm.StageTwoAlgorithms.Names));
     }
 
     /// <summary>Null when equal, else the name of the first field that differs.</summary>

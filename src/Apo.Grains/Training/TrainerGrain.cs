@@ -3,6 +3,7 @@ using Apo.Abstractions;
 using Apo.Abstractions.Generation;
 using Apo.Abstractions.Training;
 using Apo.Abstractions.Weights;
+using Apo.Algorithm;
 using Apo.Common.Randomness;
 using Apo.Grains.Runtime;
 using Apo.Grains.Weights;
@@ -15,11 +16,11 @@ using Orleans.Streams;
 namespace Apo.Grains.Training;
 
 /// <summary>
-/// Stage 2 of one run (keyed by run id). <see cref="Start"/> returns at once; a background loop in
-/// the grain's context then runs the iterations: take the next batch of the seeded shuffle, ask
-/// the generators for one rollout per prompt, gather them from the run's rollout stream, update
-/// the policy on the device executor, publish the next weight version, append a metrics line and
-/// checkpoint every K iterations. Reentrant so that status calls and stream items are served while
+/// Stage 2 of one run (keyed by run id), for A*-PO or a baseline. <see cref="Start"/> returns at once;
+/// a background loop in the grain's context then runs the iterations: take the next batch of the
+/// seeded shuffle, ask the generators for the algorithm's rollouts per prompt (1, or 2 for GRPO and
+/// REBEL), gather them from the run's rollout stream, update the policy on the device executor,
+/// publish the next weight version, append a metrics line and checkpoint every K iterations. Reentrant so that status calls and stream items are served while
 /// the loop awaits (all turns still run one at a time on the grain's scheduler).
 /// </summary>
 [Reentrant]
@@ -36,8 +37,6 @@ public sealed class TrainerGrain(
     public const string CheckpointsFolderName = "checkpoints";
     /// <summary>Folder of the final policy under the output directory.</summary>
     public const string PolicyFolderName = "policy";
-
-    const int SamplesPerPrompt = 1; // A*-PO draws one response per prompt per iteration
 
     Task? loop;
     TaskCompletionSource stopSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -238,7 +237,9 @@ public sealed class TrainerGrain(
     async Task<IReadOnlyList<Rollout>?> CollectAsync(StageTwoPlan plan, long step, string[] batch, WeightVersion weights)
     {
         var settings = options.Value;
-        var gathering = new RolloutCollector(step, batch, SamplesPerPrompt);
+        var algorithm = StageTwoAlgorithms.Parse(plan.Settings.Algorithm);
+        int samplesPerPrompt = algorithm.ResponsesPerPrompt();
+        var gathering = new RolloutCollector(step, batch, samplesPerPrompt);
         collector = gathering;
         long seed = StableSeed.Derive(plan.Settings.Seed, "stage2-rollouts", "iteration", step);
         string? lastError = null;
@@ -247,7 +248,8 @@ public sealed class TrainerGrain(
         {
             var calls = Slices(missing, settings.Generators)
                 .Select((slice, g) => GrainFactory.GetGrain<IGeneratorGrain>(g).PublishRollouts(new RolloutRequest(
-                    Key, step, weights, plan.Settings.Sampling, plan.StageOne, [.. slice], SamplesPerPrompt, seed, plan.Reference)))
+                    Key, step, weights, plan.Settings.Sampling, plan.StageOne, [.. slice], samplesPerPrompt, seed, plan.Reference,
+                    NeedsVStar: algorithm.UsesOptimalValues())))
                 .ToArray();
             var requests = Task.WhenAll(calls);
             using var timer = new CancellationTokenSource();

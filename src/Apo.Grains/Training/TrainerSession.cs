@@ -1,4 +1,7 @@
 using Apo.Abstractions.Training;
+using Apo.Algorithm;
+using Apo.Algorithm.Baselines.Grpo;
+using Apo.Algorithm.Baselines.Ppo;
 using Apo.Algorithm.Optimization;
 using Apo.Engine.StageTwo;
 using Apo.Grains.Runtime;
@@ -10,27 +13,27 @@ namespace Apo.Grains.Training;
 
 /// <summary>
 /// The tensor side of a trainer: its own trainable policy, the shared frozen reference and the
-/// A*-PO updater with its optimizer. Every member does tensor work: use it only on the device
-/// executor's thread.
+/// plan's stage-2 learner (A*-PO or a baseline) with its optimizer state. Every member does tensor
+/// work: use it only on the device executor's thread.
 /// </summary>
 public sealed class TrainerSession : IDisposable
 {
-    readonly AStarPoUpdater updater;
+    readonly IStageTwoLearner learner;
 
-    TrainerSession(Qwen2ForCausalLM policy, TextTokenizer tokenizer, AStarPoUpdater updater)
+    TrainerSession(Qwen2ForCausalLM policy, TextTokenizer tokenizer, IStageTwoLearner learner)
     {
         Policy = policy;
         Tokenizer = tokenizer;
-        this.updater = updater;
+        this.learner = learner;
     }
 
     public Qwen2ForCausalLM Policy { get; }
     public TextTokenizer Tokenizer { get; }
-    public long OptimizerSteps => updater.OptimizerSteps;
+    public long OptimizerSteps => learner.OptimizerSteps;
 
     /// <summary>
     /// Opens the session: the policy starts as a copy of the reference, or of the checkpoint at
-    /// <paramref name="checkpoint"/> together with its optimizer state.
+    /// <paramref name="checkpoint"/> together with the learner's state (optimizer, PPO's critic).
     /// </summary>
     public static TrainerSession Open(TensorRuntime runtime, StageTwoPlan plan, string? checkpoint)
     {
@@ -41,16 +44,17 @@ public sealed class TrainerSession : IDisposable
         {
             if (policy.Config.ToJson().ToJsonString() != reference.Config.ToJson().ToJsonString() && checkpoint is not null)
                 throw new InvalidDataException($"{checkpoint}: the checkpoint's config.json differs from the reference model's ({plan.Reference.Location})");
-            var s = plan.Settings;
-            var settings = new AStarPoSettings
+            var learner = StageTwoLearners.Create(LearnerSettings(plan.Settings), policy, reference.Model);
+            try
             {
-                Beta2 = s.Beta2,
-                Optimizer = new OptimizerSettings(s.LearningRate, s.WeightDecay, s.GradientClipNorm,
-                    MiniBatches: s.MiniBatchesPerBatch, EntropyCoefficient: s.EntropyCoefficient),
-            };
-            var updater = new AStarPoUpdater(policy, reference.Model, settings);
-            if (checkpoint is not null) updater.LoadOptimizerState(Path.Combine(checkpoint, CheckpointStore.OptimizerFileName));
-            return new TrainerSession(policy, reference.Tokenizer, updater);
+                if (checkpoint is not null) learner.LoadState(checkpoint);
+            }
+            catch
+            {
+                learner.Dispose();
+                throw;
+            }
+            return new TrainerSession(policy, reference.Tokenizer, learner);
         }
         catch
         {
@@ -59,20 +63,38 @@ public sealed class TrainerSession : IDisposable
         }
     }
 
-    /// <summary>One A*-PO update on a complete batch, in the batch's order.</summary>
-    public UpdateMetrics Update(IReadOnlyList<Rollout> batch) =>
-        updater.Update(batch.Select(r => new TrainingRollout(r.PromptId, r.PromptTokenIds.ToArray(), r.ResponseTokenIds.ToArray(), r.Reward, r.VStar)).ToList());
+    /// <summary>The learner's settings from a plan's: the shared optimizer, A*-PO's β2, the baselines' coefficients.</summary>
+    public static StageTwoLearnerSettings LearnerSettings(StageTwoSettings s)
+    {
+        var algorithm = StageTwoAlgorithms.Parse(s.Algorithm);
+        return new StageTwoLearnerSettings
+        {
+            Algorithm = algorithm,
+            Beta2 = s.Beta2,
+            Optimizer = new OptimizerSettings(s.LearningRate, s.WeightDecay, s.GradientClipNorm,
+                MiniBatches: s.MiniBatchesPerBatch, EntropyCoefficient: algorithm == StageTwoAlgorithm.AStarPo ? s.EntropyCoefficient : 0),
+            Grpo = new GrpoSettings(ResponsesPerPrompt: algorithm.ResponsesPerPrompt(), ClipEpsilon: s.ClipEpsilon,
+                KlCoefficient: s.KlCoefficient, EntropyCoefficient: s.EntropyCoefficient),
+            RebelEta = s.RebelEta,
+            Ppo = new PpoSettings(ClipEpsilon: s.ClipEpsilon, KlInRewardCoefficient: s.KlCoefficient, EntropyCoefficient: s.EntropyCoefficient,
+                CriticLearningRateMultiplier: s.CriticLearningRateMultiplier),
+        };
+    }
 
-    /// <summary>Writes the policy (a Hugging Face model directory) and the optimizer state into <paramref name="directory"/>.</summary>
+    /// <summary>One update on a complete batch, in the batch's order (prompt, then sample index).</summary>
+    public UpdateMetrics Update(IReadOnlyList<Rollout> batch) =>
+        learner.Update(batch.Select(r => new TrainingRollout(r.PromptId, r.PromptTokenIds.ToArray(), r.ResponseTokenIds.ToArray(), r.Reward, r.VStar)).ToList());
+
+    /// <summary>Writes the policy (a Hugging Face model directory) and the learner's state into <paramref name="directory"/>.</summary>
     public void SaveTo(string directory)
     {
         ModelDirectory.Save(directory, Policy, Tokenizer);
-        updater.SaveOptimizerState(Path.Combine(directory, CheckpointStore.OptimizerFileName));
+        learner.SaveState(directory);
     }
 
     public void Dispose()
     {
-        updater.Dispose();
+        learner.Dispose();
         Policy.Dispose();
     }
 }

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Apo.Cli.Runs;
+using Apo.Engine.Presets;
+using Apo.Tasks.Synthetic;
+
+namespace Apo.Cli.Bench;
+
+/// <summary>
+/// `apo bench`: A*-PO and the three baselines on the same embedded task, seed, reference and number of
+/// prompt updates. The reference is trained once here; each algorithm then runs as its own
+/// `apo run --algo …` child process (so its peak memory is its own) in &lt;out&gt;/&lt;algo&gt;. A bench killed
+/// half-way resumes: finished algorithms are read back, an unfinished one resumes from its checkpoint.
+/// </summary>
+public static class BenchRun
+{
+    /// <param name="Out">Bench directory.</param>
+    /// <param name="PresetName">tiny or default.</param>
+    /// <param name="ConfigPath">Optional JSON overlay on the preset, passed to every child unchanged.</param>
+    public sealed record Request(string Out, string PresetName, long? Seed, string? ConfigPath, IReadOnlyList<string> Algorithms);
+
+    /// <summary>A child that failed: the bench stops and names its log.</summary>
+    public sealed class ChildFailedException(string message) : Exception(message);
+
+    public static async Task<BenchReport> ExecuteAsync(Request request, Action<string> progress, CancellationToken cancellation = default)
+    {
+        var preset = Commands.RunCommand.Resolve(request.PresetName, request.ConfigPath, request.Seed);
+        var layout = new RunLayout(request.Out);
+        Directory.CreateDirectory(layout.Root);
+        layout.Claim(EmbeddedPresetJson.Serialize(preset), "bench settings");
+
+        TorchSharp.torch.set_num_threads(preset.TorchThreads > 0 ? preset.TorchThreads : Environment.ProcessorCount);
+        progress("reference policy (supervised, shared by every algorithm)...");
+        ReferencePolicy.EnsureTrained(layout.Reference, preset, ArithmeticWordProblems.Generate(preset.Task).Train);
+
+        var results = new Dictionary<string, AlgorithmResult>();
+        foreach (var key in request.Algorithms)
+        {
+            string directory = Path.Combine(layout.Root, key);
+            var child = new RunLayout(directory);
+            SelfProcess.Outcome? outcome = null;
+            if (!File.Exists(child.SummaryJson))
+            {
+                CopyReference(layout.Reference, child.Reference);
+                progress($"{key}: apo run --algo {key} (log: {Path.Combine(directory, "bench.log")})...");
+                outcome = await SelfProcess.RunAsync(ChildArguments(request, key, directory), Path.Combine(directory, "bench.log"), cancellation);
+                if (outcome.ExitCode != 0 || !File.Exists(child.SummaryJson))
+                    throw new ChildFailedException($"{key}: `apo run --algo {key}` exited with {outcome.ExitCode}; see {Path.Combine(directory, "bench.log")}");
+            }
+            else progress($"{key}: finished earlier, reading {child.SummaryJson}");
+            results[key] = Result(RunSummary.Load(child.SummaryJson), outcome, child.SummaryJson);
+            progress($"{key}: {results[key].Seconds:F1} s of training, peak RSS {results[key].PeakRssMegabytes:F0} MB");
+        }
+
+        int promptUpdates = preset.StageTwo.Iterations * preset.StageTwo.PromptsPerBatch;
+        var report = new BenchReport(preset.Name, preset.Seed, promptUpdates, Machine(), DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), results);
+        report.Save(layout.Root);
+        BenchCharts.Write(Path.Combine(layout.Root, "plots"), report);
+        return report;
+    }
+
+    static List<string> ChildArguments(Request request, string key, string directory)
+    {
+        var args = new List<string> { "run", "--preset", request.PresetName, "--algo", key, "--out", directory };
+        if (request.Seed is { } seed) args.AddRange(["--seed", seed.ToString(CultureInfo.InvariantCulture)]);
+        if (request.ConfigPath is { } config) args.AddRange(["--config", config]);
+        return args;
+    }
+
+    static AlgorithmResult Result(RunSummary summary, SelfProcess.Outcome? outcome, string path)
+    {
+        var memory = summary.Memory ?? throw new InvalidDataException($"{path}: field \"memory\" is missing (not an embedded run?)");
+        return new AlgorithmResult(
+            summary.Seconds.StageOne + summary.Seconds.StageTwo, memory.PeakRssMegabytes, memory.PeakTensorMegabytes,
+            summary.Kl, summary.Trained.GreedyAccuracy, summary.Trained.AvgAtK,
+            summary.Seconds.StageOne, summary.Seconds.StageTwo,
+            outcome?.Elapsed.TotalSeconds ?? double.NaN, outcome?.PeakResidentBytes / (1024.0 * 1024.0),
+            summary.KlPerToken, summary.Reference.GreedyAccuracy, summary.Reference.AvgAtK, summary.Trained.K);
+    }
+
+    /// <summary>Copies the shared reference into a child's run directory (to a temp name, then renamed: never half there).</summary>
+    static void CopyReference(string source, string target)
+    {
+        if (Directory.Exists(target)) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        string temp = target + ".copying";
+        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        Directory.CreateDirectory(temp);
+        foreach (var file in Directory.GetFiles(source)) File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
+        Directory.Move(temp, target);
+    }
+
+    static string Machine() =>
+        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription}, " +
+        $".NET {Environment.Version}";
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Apo.Algorithm;
+using Apo.Cli.Bench;
+using Spectre.Console;
+
+namespace Apo.Cli.Commands;
+
+/// <summary>`apo bench`: A*-PO against GRPO, REBEL and PPO on the embedded task — time, peak memory, KL, accuracy.</summary>
+static class BenchCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<DirectoryInfo>("--out") { Description = "Bench directory (rerun with the same one to resume).", DefaultValueFactory = _ => new DirectoryInfo("runs/bench") };
+        var preset = new Option<string>("--preset") { Description = "tiny or default.", DefaultValueFactory = _ => "tiny" };
+        var seed = new Option<long?>("--seed") { Description = "Seed of everything (default: the preset's)." };
+        var config = new Option<FileInfo?>("--config") { Description = "JSON overlay on the preset, as for `apo run --config` (applies to every algorithm)." };
+        var algorithms = new Option<string>("--algos") { Description = "Comma-separated subset of apo,grpo,rebel,ppo.", DefaultValueFactory = _ => "apo,grpo,rebel,ppo" };
+        var command = new Command("bench", "Run A*-PO, GRPO, REBEL and PPO on the same task, seed and prompt updates, each in its own process; " +
+            "writes bench.json, bench.md and bar charts.")
+        {
+            output, preset, seed, config, algorithms,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var keys = ParseAlgorithms(parse.GetValue(algorithms)!);
+            var configFile = parse.GetValue(config);
+            if (configFile is { Exists: false }) throw new FileNotFoundException($"{configFile.FullName}: config file not found", configFile.FullName);
+            var request = new BenchRun.Request(parse.GetValue(output)!.FullName, parse.GetValue(preset)!, parse.GetValue(seed), configFile?.FullName, keys);
+            try
+            {
+                var report = await BenchRun.ExecuteAsync(request, line => Console.Error.WriteLine($"bench: {line}"), cancellation);
+                AnsiConsole.WriteLine();
+                AnsiConsole.Write(new Markup(Markup.Escape(report.ToMarkdown())));
+                AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(Path.Combine(request.Out, "bench.json"))}");
+                return 0;
+            }
+            catch (BenchRun.ChildFailedException e)
+            {
+                Console.Error.WriteLine($"apo: error: bench: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Bench keys (apo, grpo, rebel, ppo) in the order given, each once.</summary>
+    static IReadOnlyList<string> ParseAlgorithms(string list)
+    {
+        var keys = new List<string>();
+        foreach (var item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!StageTwoAlgorithms.TryParse(item, out var algorithm))
+                throw new UsageException($"--algos: unknown algorithm \"{item}\" (expected apo, grpo, rebel or ppo)");
+            string key = BenchReport.Keys[(int)algorithm];
+            if (!keys.Contains(key)) keys.Add(key);
+        }
+        if (keys.Count == 0) throw new UsageException("--algos: name at least one algorithm");
+        return keys;
+    }
+}
