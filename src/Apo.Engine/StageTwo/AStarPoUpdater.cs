@@ -14,7 +14,7 @@ namespace Apo.Engine.StageTwo;
 /// summed over response tokens (EOS included, padding excluded). The reference is only read.
 /// Synchronous tensor work: call every member on the device's thread.
 /// </summary>
-public sealed class AStarPoUpdater : IDisposable
+public sealed class AStarPoUpdater : IStageTwoLearner
 {
     readonly Qwen2ForCausalLM policy;
     readonly Qwen2ForCausalLM reference;
@@ -34,6 +34,12 @@ public sealed class AStarPoUpdater : IDisposable
     }
 
     public AStarPoSettings Settings { get; }
+
+    /// <inheritdoc />
+    public Apo.Algorithm.StageTwoAlgorithm Algorithm => Apo.Algorithm.StageTwoAlgorithm.AStarPo;
+
+    /// <summary>One rollout per prompt: the baseline V̂* comes from stage 1, not from siblings.</summary>
+    public int ResponsesPerPrompt => 1;
 
     /// <summary>Optimizer steps taken (one per mini-batch), including those restored by <see cref="LoadOptimizerState"/>.</summary>
     public long OptimizerSteps => optimizer.StepCount;
@@ -82,6 +88,21 @@ public sealed class AStarPoUpdater : IDisposable
 
     /// <summary>Restores <see cref="SaveOptimizerState"/>'s file into this updater (same model shape), so training continues bit for bit.</summary>
     public void LoadOptimizerState(string path) => optimizer.LoadState(path);
+
+    /// <summary>Writes <see cref="LearnerStateFiles.Optimizer"/> into <paramref name="directory"/> (created if missing).</summary>
+    public void SaveState(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        SaveOptimizerState(Path.Combine(directory, LearnerStateFiles.Optimizer));
+    }
+
+    /// <summary>Restores <see cref="SaveState"/>'s file.</summary>
+    public void LoadState(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        LoadOptimizerState(Path.Combine(directory, LearnerStateFiles.Optimizer));
+    }
 
     public void Dispose() => optimizer.Dispose();
 
