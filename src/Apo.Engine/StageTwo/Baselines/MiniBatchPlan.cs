@@ -15,7 +15,7 @@ sealed record MiniBatchPlan(MiniBatchSlice Sequences, IReadOnlyList<MiniBatchSli
         int groups = sequenceCount / groupSize;
         if (miniBatches > groups)
             throw new ArgumentException($"the batch holds {groups} prompt group(s) of {groupSize}; it cannot fill {miniBatches} mini-batches", "batch");
-        int groupsPerPart = microBatchSize == 0 ? int.MaxValue : Math.Max(1, microBatchSize / groupSize);
+        int groupsPerPart = microBatchSize == 0 ? groups : Math.Max(1, microBatchSize / groupSize);
         var plans = new List<MiniBatchPlan>();
         foreach (var slice in MiniBatches.Split(groups, miniBatches))
         {
