@@ -7,6 +7,8 @@ namespace Apo.Cli;
 public static class ApoCommandLine
 {
     public const int BadInputExitCode = 2;
+    /// <summary>The run started but a phase failed (the reason is printed; rerunning resumes).</summary>
+    public const int RunFailedExitCode = 1;
 
     public static RootCommand Build()
     {
@@ -43,6 +45,11 @@ public static class ApoCommandLine
         {
             Console.Error.WriteLine($"apo: error: {BadInput.Message(e)}");
             return BadInputExitCode;
+        }
+        catch (Runs.RunFailedException e)
+        {
+            Console.Error.WriteLine($"apo: error: {e.Message}");
+            return RunFailedExitCode;
         }
     }
 }

@@ -34,6 +34,9 @@ public class RunCommandTests
         Assert.True(double.IsFinite((double)summary["kl"]!));
         Assert.Equal((int)summary["stage1"]!["prompts"]!, (int)summary["stage1"]!["prompts_with_vstar"]!);
         Assert.True((double)summary["seconds"]!["total"]! > 0);
+        Assert.Equal("astar-po", (string)summary["algorithm"]!);
+        // The process that trained holds at least the .NET runtime and libtorch: well over 50 MB resident.
+        Assert.InRange((double)summary["memory"]!["peak_rss_mb"]!, 50, 20_000);
 
         foreach (string file in new[] { "summary.md", "metrics.jsonl", "plots/reward.png", "plots/kl.png", "plots/heldout_accuracy.png",
                      "policy/config.json", "policy/model.safetensors", "policy/tokenizer.json" })

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.Json;
+using Apo.Common.IO;
 using Apo.Cli.Runs;
 using Apo.Engine.Presets;
 using Apo.Tasks.Synthetic;
@@ -21,6 +23,9 @@ public static class BenchRun
 
     /// <summary>A child that failed: the bench stops and names its log.</summary>
     public sealed class ChildFailedException(string message) : Exception(message);
+
+    /// <summary>The child's exit code, wall time and peak RSS, kept beside its run so a resumed bench still reports them.</summary>
+    const string ProcessFileName = "bench-process.json";
 
     public static async Task<BenchReport> ExecuteAsync(Request request, Action<string> progress, CancellationToken cancellation = default)
     {
@@ -46,8 +51,14 @@ public static class BenchRun
                 outcome = await SelfProcess.RunAsync(ChildArguments(request, key, directory), Path.Combine(directory, "bench.log"), cancellation);
                 if (outcome.ExitCode != 0 || !File.Exists(child.SummaryJson))
                     throw new ChildFailedException($"{key}: `apo run --algo {key}` exited with {outcome.ExitCode}; see {Path.Combine(directory, "bench.log")}");
+                AtomicFile.WriteAllText(Path.Combine(directory, ProcessFileName), JsonSerializer.Serialize(outcome));
             }
-            else progress($"{key}: finished earlier, reading {child.SummaryJson}");
+            else
+            {
+                progress($"{key}: finished earlier, reading {child.SummaryJson}");
+                string saved = Path.Combine(directory, ProcessFileName);
+                if (File.Exists(saved)) outcome = JsonSerializer.Deserialize<SelfProcess.Outcome>(File.ReadAllText(saved));
+            }
             results[key] = Result(RunSummary.Load(child.SummaryJson), outcome, child.SummaryJson);
             progress($"{key}: {results[key].Seconds:F1} s of training, peak RSS {results[key].PeakRssMegabytes:F0} MB");
         }

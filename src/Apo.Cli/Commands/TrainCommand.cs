@@ -46,7 +46,7 @@ static class TrainCommand
                 RebelEta = parse.GetValue(eta),
                 CriticLearningRateMultiplier = parse.GetValue(criticLr),
             };
-            if (Apo.Grains.Training.PlanChecks.Problem(stageTwo) is { } problem) throw new UsageException(problem);
+            if (Apo.Grains.Training.PlanChecks.SettingsProblem(stageTwo) is { } problem) throw new UsageException(problem);
             if (stageTwo.Iterations <= 0) throw new UsageException("--iterations must be positive (use `apo stage1` for stage 1 alone)");
             if (stageTwo.PromptsPerBatch > examples.Count)
                 throw new UsageException($"--batch {stageTwo.PromptsPerBatch} is larger than the {examples.Count} prompts of {parse.GetValue(options.Data)!.Name}");

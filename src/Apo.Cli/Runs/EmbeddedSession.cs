@@ -6,6 +6,7 @@ using Apo.Hosting;
 using Apo.Hosting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Apo.Cli.Runs;
 
@@ -40,7 +41,16 @@ public sealed class EmbeddedSession : IRunSession
         if (torchThreads > 0) options.TorchThreads = torchThreads;
         options.SiloPort = FreeLoopbackPort();
         options.GatewayPort = FreeLoopbackPort();
-        var host = ApoHost.CreateEmbedded(options, services => services.AddApoGrainServices(options.Device, options.TorchThreads));
+        var host = ApoHost.CreateEmbedded(options, services =>
+        {
+            services.AddApoGrainServices(options.Device, options.TorchThreads);
+            // The run reports a failed phase by its message; the stack trace behind it goes to stderr.
+            services.AddLogging(logging => logging
+                .AddSimpleConsole(o => { o.SingleLine = false; o.TimestampFormat = "HH:mm:ss "; })
+                .SetMinimumLevel(LogLevel.Error)
+                .AddFilter("Orleans", LogLevel.Critical)
+                .AddFilter("Microsoft", LogLevel.Critical));
+        });
         await host.StartAsync();
         return new EmbeddedSession(host, options);
     }

@@ -104,7 +104,7 @@ public static class PipelineDriver
             });
         }
 
-        if (status.Phase == RunPhase.Failed) throw new InvalidOperationException($"run {spec.RunId} failed: {status.Error}");
+        if (status.Phase == RunPhase.Failed) throw new RunFailedException($"run {spec.RunId} failed: {status.Error}");
         if (status.Phase == RunPhase.Cancelled) throw new OperationCanceledException($"run {spec.RunId} was cancelled");
         return (status, new PhaseTimes(stageOne, stageTwo));
     }

@@ -81,7 +81,7 @@ public static class PipelineRun
 
         using var window = trainsHere ? PeakMemoryWindow.Start() : null;
         var (_, times) = await PipelineDriver.RunAsync(session.Grains, spec);
-        var peaks = window?.Stop();
+        if (window?.Stop() is { } peaks) timings.AddPeaks(peaks);
         timings.StageOne += times.StageOne;
         timings.StageTwo += times.StageTwo;
         timings.Save(layout.Timings);
@@ -98,7 +98,7 @@ public static class PipelineRun
             stageOne, timings.ToSeconds())
         {
             Algorithm = spec.StageTwo.Algorithm,
-            Memory = peaks is null ? null : new TrainingMemory(peaks.PeakResidentMegabytes, peaks.PeakNativeHeapGrowthMegabytes, peaks.ResidentPeakIsExact),
+            Memory = timings.PeakRssMegabytes is { } rss ? new TrainingMemory(rss, timings.PeakTensorMegabytes, timings.RssPeakIsExact) : null,
         };
         summary.Save(layout);
         referenceReport.Save(Path.Combine(layout.Root, "eval-reference.json"));

@@ -23,7 +23,8 @@ public sealed record RunSummary(
     [JsonPropertyName("memory")]
     public TrainingMemory? Memory { get; init; }
 
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    // A baseline has no V̂* (mean NaN); a diverged run may have a NaN KL: written as "NaN", not a crash.
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

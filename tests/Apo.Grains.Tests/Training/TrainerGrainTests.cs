@@ -144,7 +144,7 @@ public sealed class TrainerGrainTests(TrainerWorld world)
         Assert.Equal(0, status.Iteration);
     }
 
-    static void CopyDirectory(string from, string to)
+    internal static void CopyDirectory(string from, string to)
     {
         foreach (string dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
             Directory.CreateDirectory(dir.Replace(from, to));

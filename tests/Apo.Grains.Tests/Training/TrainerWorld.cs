@@ -61,15 +61,19 @@ public sealed class TrainerWorld : IDisposable
 
     public string NewOutputDirectory() => Path.Combine(Root, "out-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public StageTwoPlan Plan(string runId, string output, int iterations = 4, int checkpointEvery = 2, double learningRate = 0.02) => new(
+    public StageTwoPlan Plan(string runId, string output, int iterations = 4, int checkpointEvery = 2, double learningRate = 0.02,
+        string algorithm = "astar-po") => new(
         runId, Reference, StageOne, [.. Prompts.Select(p => p.PromptId)],
-        new StageTwoSettings("astar-po", Beta2: 0.1, LearningRate: learningRate, WeightDecay: 0.01, GradientClipNorm: 1.0,
+        new StageTwoSettings(algorithm, Beta2: 0.1, LearningRate: learningRate, WeightDecay: 0.01, GradientClipNorm: 1.0,
             PromptsPerBatch: 2, MiniBatchesPerBatch: 1, Iterations: iterations, Sampling: new SamplingSettings(1.0, 1.0, 0, 6),
             CheckpointEvery: checkpointEvery, EntropyCoefficient: 0, Seed: 1234),
         output);
 
-    /// <summary>A fresh cluster (nothing survives from an earlier one but the files) with the prompts and their stage-1 results.</summary>
-    public async Task<TestCluster> StartClusterAsync()
+    /// <summary>
+    /// A fresh cluster (nothing survives from an earlier one but the files) with the prompts and, unless
+    /// <paramref name="withStageOne"/> is false, their stage-1 results.
+    /// </summary>
+    public async Task<TestCluster> StartClusterAsync(bool withStageOne = true)
     {
         var cluster = new TestClusterBuilder(1).AddSiloBuilderConfigurator<TrainerSilo>().Build();
         await cluster.DeployAsync();
@@ -77,6 +81,7 @@ public sealed class TrainerWorld : IDisposable
         {
             var grain = cluster.GrainFactory.GetGrain<IPromptGrain>(spec.PromptId);
             await grain.Initialize(spec);
+            if (!withStageOne) continue;
             var samples = Enumerable.Range(0, StageOne.Samples)
                 .Select(j => new StageOneSample([5, 6, 7], j == 0 ? "#### 1" : "#### 0", j == 0 ? 1.0 : 0.0, true, null))
                 .ToImmutableArray();
