@@ -12,13 +12,13 @@ public sealed class RunGrainTests(GeneratorClusterFixture fixture)
 {
     static readonly SamplingSettings Short = new(1.0, 1.0, 0, 6);
 
-    RunSpec Spec(string runId, ImmutableArray<PromptSpec> prompts, long seed = 21, int iterations = 0) => new(
+    RunSpec Spec(string runId, ImmutableArray<PromptSpec> prompts, long seed = 21, int iterations = 0, string algorithm = "astar-po") => new(
         runId,
         fixture.Model.Reference,
         prompts.Select(p => p.PromptId).ToImmutableArray(),
         [],
         new StageOneSettings(Samples: 3, Beta1: 0.5, Sampling: Short, Seed: seed, DropAllZeroPrompts: false, PromptsPerWorkUnit: 2),
-        new StageTwoSettings("astar-po", 1e-3, 1e-6, 0.01, 1.0, 4, 1, iterations, Short, 1, 0, seed),
+        new StageTwoSettings(algorithm, 1e-3, 1e-6, 0.01, 1.0, 4, 1, iterations, Short, 1, 0, seed),
         Path.Combine(fixture.Model.Root, runId));
 
     static string NewRunId() => "run-" + Guid.NewGuid().ToString("N")[..12];
@@ -51,6 +51,30 @@ public sealed class RunGrainTests(GeneratorClusterFixture fixture)
         var provenance = Spec(runId, prompts).StageOne.ProvenanceFor(fixture.Model.Reference.Hash);
         foreach (var p in prompts)
             Assert.Equal(3, (await fixture.Grains.GetGrain<IPromptGrain>(p.PromptId).GetStageOne(provenance))!.Samples.Length);
+    }
+
+    [Fact]
+    public async Task A_baseline_run_skips_stage_one_and_a_spec_with_an_unknown_algorithm_is_refused()
+    {
+        var prompts = fixture.Model.Prompts(2);
+        await fixture.Initialize(prompts);
+        string runId = NewRunId();
+        var run = fixture.Grains.GetGrain<IRunGrain>(runId);
+
+        var started = await run.Start(Spec(runId, prompts, algorithm: "grpo"));
+        var done = await WaitUntilSettled(run);
+
+        // Only A*-PO regresses onto V̂*: no work unit ran and no prompt got a stage-1 record.
+        Assert.Equal(RunPhase.StageTwo, started.Phase);
+        Assert.Equal(new RunStatus(runId, RunPhase.Completed, 0, 2, 0, null), done);
+        var provenance = Spec(runId, prompts).StageOne.ProvenanceFor(fixture.Model.Reference.Hash);
+        foreach (var p in prompts)
+            Assert.Null(await fixture.Grains.GetGrain<IPromptGrain>(p.PromptId).GetStageOne(provenance));
+
+        string other = NewRunId();
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => fixture.Grains.GetGrain<IRunGrain>(other).Start(Spec(other, prompts, algorithm: "dpo")));
+        Assert.Contains("dpo", error.Message);
+        Assert.Contains("algorithm", error.Message);
     }
 
     [Fact]
