@@ -33,7 +33,7 @@ public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
     {
         using var dir = new TempDirectory();
         string config = dir.Write("small.json", SmallRun);
-        string embedded = dir.File("embedded"), clustered = dir.File("run"), weights = dir.File("weights");
+        string embedded = dir.File("embedded"), clustered = dir.File("run"), weightCache = dir.File("weight-cache");
 
         // The reference: the same settings in one process. Sampling seeds derive from the run seed and
         // the prompt key "<run id>/<example id>", so the cluster run below uses the embedded run's id.
@@ -49,11 +49,15 @@ public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
             ["APO_Client__ServiceId"] = id, ["APO_Client__ClusterId"] = id,
             ["APO_Silo__AdvertisedIP"] = "127.0.0.1",
             ["APO_Silo__TorchThreads"] = "1",
+            // Weight versions travel through Azure Blob (silo-config's default for clusters), in this test's own
+            // container; the three silo processes share one download cache, as silos on one machine may.
+            ["APO_Silo__Weights__Container"] = id,
+            ["APO_Silo__Weights__CacheDirectory"] = weightCache,
         };
         string siloConfig(string name) => Path.Combine(AppContext.BaseDirectory, "silo-config", name);
         ChildProcess Silo(string name, string file) => new(name, environment,
             "silo", "--config", siloConfig(file), "--silo-port", FreePort().ToString(), "--gateway-port", FreePort().ToString(),
-            "--weights", weights, "--generators", "2");
+            "--generators", "2");
 
         using var trainer = Silo("trainer silo", "cluster-trainer.json");
         using var generatorA = Silo("generator silo A", "cluster-generator.json");
@@ -92,8 +96,11 @@ public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
         foreach (string file in new[] { "summary.md", "policy/config.json", "policy/model.safetensors", "eval-trained.json", "plots/reward.png" })
             Assert.True(File.Exists(Path.Combine(clustered, file)), file);
         Assert.Equal(6, File.ReadAllLines(Path.Combine(clustered, "metrics.jsonl")).Length);
-        // Weight versions travelled between silos as model directories in the shared weight store.
-        Assert.True(File.Exists(Path.Combine(weights, PipelineRunId, "v1", "model.safetensors")));
+        // Weight versions travelled between silos as blobs, with no shared weight directory: the last two remain.
+        var blobs = new Azure.Storage.Blobs.BlobContainerClient(azurite.ConnectionString, id)
+            .GetBlobs(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, PipelineRunId + "/", default)
+            .Select(b => b.Name).Order().ToArray();
+        Assert.Equal([$"{PipelineRunId}/v5.safetensors", $"{PipelineRunId}/v6.safetensors"], blobs);
     }
 
     const string PipelineRunId = "embedded";
