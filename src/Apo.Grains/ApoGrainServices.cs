@@ -14,14 +14,24 @@ public static class ApoGrainServices
     /// </summary>
     /// <param name="generators">Generator grains a run fans its work out to (both the coordinator's stage 1 and the trainer's rollouts).</param>
     public static IServiceCollection AddApoGrainServices(this IServiceCollection services, string device, int torchThreads,
-        string? weightDirectory = null, int generators = 1)
+        string? weightDirectory = null, int generators = 1) =>
+        services.AddApoGrainServices(device, torchThreads,
+            weightDirectory is null ? _ => new InProcessWeightStore() : _ => new DirectoryWeightStore(weightDirectory),
+            generators);
+
+    /// <summary>
+    /// Registers the silo's <see cref="TensorRuntime"/> and the weight store <paramref name="weightStore"/> builds
+    /// (e.g. the Azure Blob store Apo.Hosting selects from a silo config).
+    /// </summary>
+    public static IServiceCollection AddApoGrainServices(this IServiceCollection services, string device, int torchThreads,
+        Func<IServiceProvider, IWeightStore> weightStore, int generators = 1)
     {
+        ArgumentNullException.ThrowIfNull(weightStore);
         if (generators <= 0) throw new ArgumentOutOfRangeException(nameof(generators), generators, "must be positive");
         services.Configure<Runs.RunOptions>(o => o.Generators = generators);
         services.Configure<Training.TrainerOptions>(o => o.Generators = generators);
         services.AddSingleton(_ => new TensorRuntime(device, torchThreads));
-        if (weightDirectory is null) services.AddSingleton<IWeightStore>(_ => new InProcessWeightStore());
-        else services.AddSingleton<IWeightStore>(_ => new DirectoryWeightStore(weightDirectory));
+        services.AddSingleton(weightStore);
         return services;
     }
 }

@@ -16,7 +16,8 @@ public static class ApoSiloBuilderExtensions
     /// <summary>
     /// Wires clustering, the grain storages <see cref="ApoStorage.Name"/> and <see cref="ApoStorage.LargeName"/>
     /// (and the stream pub/sub store), the stream provider <see cref="ApoStorage.StreamProviderName"/>, the
-    /// silo's role metadata and the placement filters. The options are validated first and registered as a
+    /// silo's role metadata and the placement filters, and Orleans' Kubernetes hosting when
+    /// <see cref="ApoSiloOptions.Kubernetes"/> is set. The options are validated first and registered as a
     /// singleton so grains can read the device and thread settings. Azure kinds read the connection string
     /// from <see cref="ApoStorageConnection.EnvironmentVariable"/> and fail here, naming it, when it is unset.
     /// </summary>
@@ -28,6 +29,8 @@ public static class ApoSiloBuilderExtensions
         ConfigureClustering(builder, options);
         ConfigureStorage(builder, options);
         ConfigureStreams(builder, options);
+        if (options.Kubernetes)
+            builder.UseKubernetesHosting();
 
         return builder.UseApoRole(options.Role).AddApoPlacement();
     }

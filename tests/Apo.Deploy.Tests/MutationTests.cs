@@ -53,6 +53,10 @@ public class MutationTests
         { "overlays/dev/kustomization.yaml", "resources:\n", "namespace: apo-dev\nresources:\n", nameof(DevOverlayChecks.BuildsOnBase), "namespace apo-dev differs from the base's apo" },
         { "overlays/dev/cpu-generator.yaml", "  name: apo-generator", "  name: apo-generators", nameof(DevOverlayChecks.PatchesTargetBase), "which the base does not have" },
         { "overlays/dev/cpu-trainer.yaml", "        - name: silo", "        - name: trainer", nameof(DevOverlayChecks.PatchesTargetBase), "container trainer is not in" },
+        { "base/generator.yaml", "              value: \"true\"", "              value: \"false\"", nameof(SiloPodChecks.KubernetesHostingAndBlobWeights), "APO_Silo__Kubernetes must be \"true\"" },
+        { "base/trainer.yaml", "/etc/apo/cluster-trainer.json\"]", "/etc/apo/cluster-trainer.json\", \"--weights\", \"/runs/weights\"]", nameof(SiloPodChecks.KubernetesHostingAndBlobWeights), "weight versions go through Azure Blob" },
+        { "base/runs-volume.yaml", "[\"ReadWriteMany\"]", "[\"ReadWriteOnce\"]", nameof(SiloPodChecks.SharedRunVolume), "must be ReadWriteMany" },
+        { "base/generator.yaml", "            - name: runs\n              mountPath: /runs\n", "", nameof(SiloPodChecks.SharedRunVolume), "/runs must be mounted" },
         { "overlays/dev/kustomization.yaml", "  - name: apo-generator\n    count: 1", "  - name: generator\n    count: 1", nameof(DevOverlayChecks.PatchesTargetBase), "replicas names generator" },
     };
 

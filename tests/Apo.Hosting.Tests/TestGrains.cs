@@ -91,3 +91,15 @@ public sealed class StreamSumGrain : Grain, IStreamSumGrain
 
     public Task<int> Count() => Task.FromResult(_count);
 }
+
+/// <summary>A grain that may run only on trainer silos and reports where it runs.</summary>
+public interface ITrainerProbeGrain : IGrainWithIntegerKey
+{
+    Task<SiloAddress> Where();
+}
+
+[TrainerSilosOnly]
+public sealed class TrainerProbeGrain(ILocalSiloDetails silo) : Grain, ITrainerProbeGrain
+{
+    public Task<SiloAddress> Where() => Task.FromResult(silo.SiloAddress);
+}

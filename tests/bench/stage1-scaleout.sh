@@ -22,6 +22,8 @@ pids+=($!)
 sleep 2
 export APO_STORAGE_CONNECTION="UseDevelopmentStorage=true"
 export APO_Silo__AdvertisedIP=127.0.0.1 APO_Silo__TorchThreads=1
+# Weight versions go through Azure Blob (the cluster configs' default), cached under the work folder.
+export APO_Silo__Weights__CacheDirectory="$work/weight-cache"
 # Stage 2 is cut to one iteration: only stage 1 is measured.
 echo '{ "stageTwo": { "iterations": 1, "checkpointEvery": 1 } }' > "$work/bench.json"
 
@@ -29,7 +31,7 @@ port=41000
 silo() {  # silo <config> <log>  (ports are taken here: a background command's expansions run in its own subshell)
   local silo_port=$((port++)) gateway_port=$((port++))
   "${apo[@]}" silo --config "$root/silo-config/$1" --silo-port "$silo_port" --gateway-port "$gateway_port" \
-    --weights "$work/weights-$cluster" --generators "$generators" > "$2" 2>&1 &
+    --generators "$generators" > "$2" 2>&1 &
   pids+=($!)
 }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Apo.Grains;
 using Apo.Hosting;
 using Apo.Hosting.Configuration;
+using Apo.Hosting.Weights;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ static class SiloCommand
         var gatewayPort = new Option<int?>("--gateway-port") { Description = "Client gateway port (overrides the config's GatewayPort)." };
         var weights = new Option<DirectoryInfo?>("--weights")
         {
-            Description = "Weight-store directory shared by every silo of the cluster; without it, weight versions stay in this process (one silo only).",
+            Description = "Weight-store directory shared by every silo of the cluster (overrides the config's Weights section, e.g. Azure Blob).",
         };
         var generators = new Option<int>("--generators") { Description = "Generator grains a run fans its work out to.", DefaultValueFactory = _ => 1 };
         var command = new Command("silo", "Run one silo of a cluster (role and providers from --config) until Ctrl-C or SIGTERM.")
@@ -36,10 +37,12 @@ static class SiloCommand
             var count = parse.GetValue(generators);
             if (count <= 0) throw new UsageException("--generators must be positive");
             var weightDirectory = parse.GetValue(weights)?.FullName;
+            // Chosen before the host is built, so a missing connection string fails the start, not the first run.
+            var weightStore = ApoWeightStores.Select(options, weightDirectory);
 
             using var host = ApoHost.CreateSilo(options, services =>
             {
-                services.AddApoGrainServices(options.Device, options.TorchThreads, weightDirectory, count);
+                services.AddApoGrainServices(options.Device, options.TorchThreads, weightStore, count);
                 // Orleans is chatty at Information; its warnings and our own lines are what an operator needs.
                 services.AddLogging(logging => logging
                     .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
@@ -50,6 +53,7 @@ static class SiloCommand
             await host.StartAsync(cancel);
             Console.WriteLine($"apo silo: role {options.Role}, service {options.ServiceId}, cluster {options.ClusterId}, " +
                 $"clustering {options.Clustering.Kind}, storage {options.Storage.Kind}, streams {options.Streams.Kind}, " +
+                $"weights {ApoWeightStores.Describe(options, weightDirectory)}, kubernetes {(options.Kubernetes ? "on" : "off")}, " +
                 $"silo port {options.SiloPort}, gateway port {options.GatewayPort}, device {options.Device}; Ctrl-C or SIGTERM stops it");
             // The host's console lifetime turns SIGTERM/SIGINT into ApplicationStopping; the command line's own
             // cancellation does the same for Ctrl-C. Either way the silo leaves the cluster gracefully.

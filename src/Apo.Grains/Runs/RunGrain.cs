@@ -20,6 +20,7 @@ namespace Apo.Grains.Runs;
 /// loop awaits generators; the loop and the calls still run one at a time on the grain's scheduler.
 /// </summary>
 [Reentrant]
+[Apo.Abstractions.Placement.TrainerSilosOnly]
 public sealed class RunGrain(
     [PersistentState("run", ApoStorageNames.Grains)] IPersistentState<RunState> state,
     IOptions<RunOptions> options,

@@ -24,6 +24,7 @@ namespace Apo.Grains.Training;
 /// the loop awaits (all turns still run one at a time on the grain's scheduler).
 /// </summary>
 [Reentrant]
+[Apo.Abstractions.Placement.TrainerSilosOnly]
 public sealed class TrainerGrain(
     [PersistentState("trainer", ApoStorageNames.Grains)] IPersistentState<TrainerState> state,
     TensorRuntime runtime,

@@ -1,7 +1,7 @@
 namespace Apo.Grains.Weights;
 
 /// <summary>Checks shared by the weight stores.</summary>
-internal static class WeightPaths
+public static class WeightPaths
 {
     /// <summary>A run id becomes a folder name and part of a location: it must be one plain path segment.</summary>
     public static void CheckRunId(string runId)

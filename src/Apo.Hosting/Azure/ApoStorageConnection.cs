@@ -13,13 +13,13 @@ public static class ApoStorageConnection
     /// Returns the connection string, or throws <see cref="InvalidDataException"/> naming
     /// <see cref="EnvironmentVariable"/>, the configuration source and the field that asked for Azure.
     /// </summary>
-    public static string Require(string source, string field)
+    public static string Require(string source, string field, string kind = "azure")
     {
         var value = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(value))
             return value;
         throw new InvalidDataException(
-            $"{source}: field \"{field}\" is \"azure\", but the environment variable {EnvironmentVariable} is not set; " +
+            $"{source}: field \"{field}\" is \"{kind}\", but the environment variable {EnvironmentVariable} is not set; " +
             "set it to the Azure Storage connection string (it is read only from the environment, never from a file)");
     }
 }

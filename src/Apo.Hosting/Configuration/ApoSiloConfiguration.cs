@@ -63,6 +63,14 @@ public static partial class ApoSiloConfiguration
         Require(options, options.Streams!.QueueCount is >= 1 and <= 64, "Streams:QueueCount", options.Streams.QueueCount.ToString(),
             "must be in 1..64");
 
+        Kind(options, "Weights:Kind", options.Weights?.Kind, ApoKinds.InProcess, ApoKinds.Directory, ApoKinds.AzureBlob);
+        if (options.Weights!.Kind == ApoKinds.Directory)
+            Require(options, !string.IsNullOrWhiteSpace(options.Weights.Directory), "Weights:Directory", options.Weights.Directory,
+                "must name a folder every silo shares when Weights:Kind is \"directory\"");
+        if (options.Weights.Kind == ApoKinds.AzureBlob)
+            Require(options, ContainerPattern().IsMatch(options.Weights.Container ?? ""), "Weights:Container", options.Weights.Container,
+                "must be a blob container name: 3-63 lower-case letters, digits and single hyphens, starting with a letter or digit");
+
         if (!string.IsNullOrEmpty(options.AdvertisedIP))
         {
             Require(options, options.Clustering!.Kind == ApoKinds.Azure, "AdvertisedIP", options.AdvertisedIP,
@@ -85,6 +93,9 @@ public static partial class ApoSiloConfiguration
 
     private static void Require(ApoSiloOptions options, bool ok, string field, string? value, string why) =>
         new ApoFieldCheck(options.Source, SectionName).Require(ok, field, value, why);
+
+    [GeneratedRegex(@"^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex ContainerPattern();
 
     [GeneratedRegex(@"^(cpu|cuda(:\d+)?)$")]
     private static partial Regex DevicePattern();

@@ -24,6 +24,16 @@ public sealed class ApoSiloOptions
     /// <summary>Which stream provider carries rollouts.</summary>
     public ApoStreamsOptions Streams { get; set; } = new();
 
+    /// <summary>Where the trainer publishes weight versions and generators fetch them (read by <c>apo silo</c>).</summary>
+    public ApoWeightsOptions Weights { get; set; } = new();
+
+    /// <summary>
+    /// Run under Orleans' Kubernetes hosting (Microsoft.Orleans.Hosting.Kubernetes): silo name, address and
+    /// ids from the pod (<c>POD_NAME</c>, <c>POD_IP</c>, <c>POD_NAMESPACE</c>), and pods of silos declared dead
+    /// are deleted. Needs the pod's service account to have the RBAC in <c>k8s/base/rbac.yaml</c>.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
     /// <summary>Torch device of this silo: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     public string Device { get; set; } = "cpu";
 
@@ -87,6 +97,30 @@ public sealed class ApoStorageOptions
     public int LargeStateThresholdBytes { get; set; } = 256 * 1024;
 }
 
+/// <summary>Weight store settings.</summary>
+public sealed class ApoWeightsOptions
+{
+    /// <summary>
+    /// <c>inprocess</c> (CPU copies in this process: one silo only), <c>directory</c> (model directories under
+    /// <see cref="Directory"/>, which every silo must share) or <c>azureblob</c> (one safetensors blob per version
+    /// in <see cref="Container"/>; connection string from <c>APO_STORAGE_CONNECTION</c>).
+    /// <c>apo silo --weights DIR</c> overrides it with <c>directory</c>.
+    /// </summary>
+    public string Kind { get; set; } = ApoKinds.InProcess;
+
+    /// <summary><c>directory</c> only: the shared folder that holds one folder per run.</summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary><c>azureblob</c> only: the blob container (3–63 lower-case letters, digits and single hyphens).</summary>
+    public string Container { get; set; } = "apo-weights";
+
+    /// <summary>
+    /// <c>azureblob</c> only: the local folder downloaded versions are cached in; empty means
+    /// <c>{temp}/apo-weight-cache</c>. Silo processes on one machine may share it.
+    /// </summary>
+    public string CacheDirectory { get; set; } = "";
+}
+
 /// <summary>Stream settings.</summary>
 public sealed class ApoStreamsOptions
 {
@@ -112,6 +146,12 @@ public static class ApoKinds
     public const string AzureQueue = "azurequeue";
     /// <summary>Azure Blob (large grain states).</summary>
     public const string Blob = "blob";
+    /// <summary>Weight versions in this process's memory.</summary>
+    public const string InProcess = "inprocess";
+    /// <summary>Weight versions as model directories in a shared folder.</summary>
+    public const string Directory = "directory";
+    /// <summary>Weight versions as safetensors blobs in Azure Blob Storage.</summary>
+    public const string AzureBlob = "azureblob";
     /// <summary>No separate store (large grain states stay in the table).</summary>
     public const string None = "none";
 }

@@ -10,12 +10,13 @@ namespace Apo.Hosting.Placement;
 public static class ApoPlacementExtensions
 {
     /// <summary>
-    /// Registers the director of <see cref="GeneratorSilosOnlyAttribute"/>. Every silo of the cluster
-    /// needs it, because any silo may be the one that places a generator.
+    /// Registers the directors of <see cref="GeneratorSilosOnlyAttribute"/> and <see cref="TrainerSilosOnlyAttribute"/>.
+    /// Every silo of the cluster needs them, because any silo may be the one that places a grain.
     /// </summary>
     public static ISiloBuilder AddApoPlacement(this ISiloBuilder builder)
     {
         builder.Services.AddPlacementFilter<GeneratorSilosOnlyFilterStrategy, GeneratorSilosOnlyFilterDirector>(ServiceLifetime.Transient);
+        builder.Services.AddPlacementFilter<TrainerSilosOnlyFilterStrategy, TrainerSilosOnlyFilterDirector>(ServiceLifetime.Transient);
         return builder;
     }
 

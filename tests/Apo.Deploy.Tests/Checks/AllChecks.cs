@@ -20,6 +20,8 @@ public static class AllChecks
             [nameof(SiloPodChecks.Gpu)] = SiloPodChecks.Gpu,
             [nameof(SiloPodChecks.ConfigFromConfigMap)] = SiloPodChecks.ConfigFromConfigMap,
             [nameof(SiloPodChecks.ClientConfigAgrees)] = SiloPodChecks.ClientConfigAgrees,
+            [nameof(SiloPodChecks.KubernetesHostingAndBlobWeights)] = SiloPodChecks.KubernetesHostingAndBlobWeights,
+            [nameof(SiloPodChecks.SharedRunVolume)] = SiloPodChecks.SharedRunVolume,
             [nameof(RbacChecks.SiloPermissions)] = RbacChecks.SiloPermissions,
             [nameof(SecretChecks.FromSecret)] = SecretChecks.FromSecret,
             [nameof(SecretChecks.NoLiterals)] = SecretChecks.NoLiterals,

@@ -126,6 +126,54 @@ public static class SiloPodChecks
     }
 
     /// <summary>
+    /// Every silo runs under Orleans' Kubernetes hosting (env <c>APO_Silo__Kubernetes=true</c>: the silo-config
+    /// files leave it off so they also run outside Kubernetes), and takes its weight versions from Azure Blob:
+    /// no <c>--weights</c> directory on the command line and <c>Weights:Kind</c> = <c>azureblob</c> in its config.
+    /// </summary>
+    public static IEnumerable<string> KubernetesHostingAndBlobWeights(ManifestSet set)
+    {
+        foreach (var w in Silos(set))
+        {
+            var kubernetes = Workload.Env(w.SiloContainer!, "APO_Silo__Kubernetes").Str("value");
+            if (!string.Equals(kubernetes, "true", StringComparison.OrdinalIgnoreCase))
+                yield return $"{w.Doc.Where}: env APO_Silo__Kubernetes must be \"true\" (Orleans' Kubernetes hosting), found {kubernetes ?? "none"}";
+            if (Workload.Command(w.SiloContainer!).Contains("--weights"))
+                yield return $"{w.Doc.Where}: `apo silo --weights` needs a directory shared by every silo; weight versions go through Azure Blob (Weights:Kind azureblob)";
+            var json = w.ConfigPath is { } path ? Path.Combine(RepoPaths.Root, "silo-config", Path.GetFileName(path)) : null;
+            if (json is null || !File.Exists(json))
+                continue; // reported by ConfigFromConfigMap
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            var kind = doc.RootElement.TryGetProperty("Silo", out var silo) && silo.TryGetProperty("Weights", out var weights)
+                ? Read(weights, "Kind") : null;
+            if (kind != "azureblob")
+                yield return $"{json}: field \"Silo:Weights:Kind\" = \"{kind}\" but {w.Doc.Where} has no shared weight directory: use \"azureblob\"";
+        }
+    }
+
+    /// <summary>
+    /// Every silo mounts the run directories at <c>/runs</c> from one ReadWriteMany claim: generators load a run's
+    /// reference from the run directory the trainer (and the client) write.
+    /// </summary>
+    public static IEnumerable<string> SharedRunVolume(ManifestSet set)
+    {
+        var claims = set.ResourcesUnder("base").Where(d => d.Kind == "PersistentVolumeClaim").ToList();
+        foreach (var w in Silos(set))
+        {
+            var mount = w.SiloContainer.Maps("volumeMounts").FirstOrDefault(m => m.Str("mountPath") == "/runs");
+            var volume = w.PodSpec.Maps("volumes").FirstOrDefault(v => v.Str("name") == mount?.Str("name"));
+            var claimName = volume.Map("persistentVolumeClaim").Str("claimName");
+            var claim = claims.FirstOrDefault(c => c.Name == claimName);
+            if (mount is null || claim is null)
+            {
+                yield return $"{w.Doc.Where}: /runs must be mounted from a PersistentVolumeClaim of the base (found mount {mount?.Str("name") ?? "none"}, claim {claimName ?? "none"})";
+                continue;
+            }
+            if (!claim.Root.Map("spec").Strs("accessModes").Contains("ReadWriteMany"))
+                yield return $"{claim.Where}: claim {claimName} is mounted by every silo, so it must be ReadWriteMany";
+        }
+    }
+
+    /// <summary>
     /// The client's config (silo-config/cluster-client.json, section <c>Client</c>), when present, names
     /// the cluster of the silo pods; otherwise <c>apo run --cluster</c> would find no gateway.
     /// </summary>
