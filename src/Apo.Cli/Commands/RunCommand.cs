@@ -24,7 +24,7 @@ static class RunCommand
         var cluster = new Option<FileInfo?>("--cluster")
         {
             Description = "Client configuration of a running cluster (e.g. silo-config/cluster-client.json): the run's grains live on its silos, " +
-                "which must read and write --out (shared storage) and share a weight directory (apo silo --weights).",
+                "which must read and write --out (shared storage); weight versions travel through their weight store (Azure Blob by default).",
         };
         var algorithm = new Option<string?>("--algo") { Description = "Stage-2 learner: apo (A*-PO, default), grpo, rebel or ppo — same data, model and optimizer." };
         var runId = new Option<string?>("--run-id") { Description = "With --cluster: the run's id on the cluster (default: derived from --out, so rerunning resumes)." };
