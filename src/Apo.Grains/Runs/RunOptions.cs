@@ -15,6 +15,9 @@ public sealed class RunOptions
     /// </summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often the trainer's status is polled during stage 2.</summary>
-    public TimeSpan TrainerPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How often the trainer's status is polled during stage 2. The run's stage-2 time ends at the first
+    /// poll after the trainer finished, so this is also that time's resolution (a cheap in-memory call).
+    /// </summary>
+    public TimeSpan TrainerPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 }
