@@ -35,15 +35,17 @@ public sealed class EmbeddedSession : IRunSession
     }
 
     /// <param name="torchThreads">Overrides the silo config's torch threads when positive.</param>
-    public static async Task<EmbeddedSession> StartAsync(string siloConfigPath, RunLayout layout, int torchThreads = 0)
+    /// <param name="generationBatchSize">Overrides the silo config's generation batch size when positive.</param>
+    public static async Task<EmbeddedSession> StartAsync(string siloConfigPath, RunLayout layout, int torchThreads = 0, int generationBatchSize = 0)
     {
         var options = ApoSiloConfiguration.Load(siloConfigPath, layout.Root);
         if (torchThreads > 0) options.TorchThreads = torchThreads;
+        if (generationBatchSize > 0) options.GenerationBatchSize = generationBatchSize;
         options.SiloPort = FreeLoopbackPort();
         options.GatewayPort = FreeLoopbackPort();
         var host = ApoHost.CreateEmbedded(options, services =>
         {
-            services.AddApoGrainServices(options.Device, options.TorchThreads);
+            services.AddApoGrainServices(options.Device, options.TorchThreads, generationBatchSize: options.GenerationBatchSize);
             // The run reports a failed phase by its message; the stack trace behind it goes to stderr.
             services.AddLogging(logging => logging
                 .AddSimpleConsole(o => { o.SingleLine = false; o.TimestampFormat = "HH:mm:ss "; })

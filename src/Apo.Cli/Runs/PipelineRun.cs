@@ -37,7 +37,7 @@ public static class PipelineRun
     /// <summary>The embedded default: one process hosts the silo configured by <paramref name="siloConfigPath"/>.</summary>
     public static Task<RunSummary> ExecuteEmbeddedAsync(RunLayout layout, EmbeddedPreset preset, string siloConfigPath) =>
         ExecuteAsync(layout, preset, EmbeddedRunId,
-            async () => await EmbeddedSession.StartAsync(siloConfigPath, layout, preset.TorchThreads), trainsHere: true);
+            async () => await EmbeddedSession.StartAsync(siloConfigPath, layout, preset.TorchThreads, preset.GenerationBatchSize), trainsHere: true);
 
     /// <summary>
     /// A client of a running cluster (<paramref name="clientConfigPath"/>): the run directory must be on

@@ -12,6 +12,7 @@ using Apo.Model;
 using Sampler = Apo.Model.Inference.Sampler;
 using Apo.Model.Qwen2;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using WireSequence = Apo.Abstractions.Generation.GeneratedSequence;
 
@@ -27,8 +28,12 @@ namespace Apo.Grains.Generation;
 [GeneratorSilosOnly]
 // Spread replicas over the generator silos (fewest activations first), so G generator grains on G silos use G devices.
 [Orleans.Placement.ActivationCountBasedPlacement]
-public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, ILogger<GeneratorGrain> logger) : Grain, IGeneratorGrain
+public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IOptions<GeneratorOptions> generatorOptions, ILogger<GeneratorGrain> logger)
+    : Grain, IGeneratorGrain
 {
+    readonly int batchSize = generatorOptions.Value.BatchSize > 0 ? generatorOptions.Value.BatchSize
+        : throw new InvalidDataException($"generator batch size is {generatorOptions.Value.BatchSize}; it must be positive");
+
     /// <summary>Seed purpose of stage-1 sampling (with the provenance seed, the prompt id and the sample index).</summary>
     public const string StageOnePurpose = "stage1";
 
@@ -69,7 +74,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IL
         {
             var reference = runtime.Shared(work.Reference.Location);
             return TaskSampling.Sample(reference.Model, reference.Tokenizer, pending, work.Provenance.Samples,
-                options, work.Provenance.Seed, StageOnePurpose);
+                options, work.Provenance.Seed, StageOnePurpose, batchSize);
         });
 
         // Racing units (a retry on another generator) may record first; PromptGrain keeps the first.
@@ -109,7 +114,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IL
         await EnsureLoaded(request.Weights, request.Reference, what);
         var tokenizerDir = replicaReference!;
         var samples = await runtime.Executor.Run(() => TaskSampling.Sample(replica!, runtime.Shared(tokenizerDir).Tokenizer, specs,
-            request.SamplesPerPrompt, options, request.Seed, RolloutPurpose(request.Step)));
+            request.SamplesPerPrompt, options, request.Seed, RolloutPurpose(request.Step), batchSize));
 
         var stream = this.GetStreamProvider(ApoStreams.ProviderName)
             .GetStream<Rollout>(StreamId.Create(ApoStreams.RolloutNamespace, request.RunId));
@@ -143,7 +148,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IL
         var sequences = await runtime.Executor.Run(() =>
         {
             var output = new List<WireSequence>(items.Length);
-            foreach (var chunk in items.Chunk(TaskSampling.BatchSize))
+            foreach (var chunk in items.Chunk(batchSize))
             {
                 var generated = Sampler.Generate(replica!, chunk.Select(s => s.PromptTokenIds.ToArray()).ToList(), options,
                     chunk.Select(s => s.Seed).ToList());

@@ -15,16 +15,14 @@ namespace Apo.Grains.Generation;
 /// </summary>
 internal static class TaskSampling
 {
-    public const int BatchSize = 32;
-
-    /// <summary>Samples of every prompt, keyed by prompt id, each list in sample-index order.</summary>
+    /// <summary>Samples of every prompt, keyed by prompt id, each list in sample-index order, <paramref name="batchSize"/> sequences at a time.</summary>
     public static Dictionary<string, ScoredSample[]> Sample(Qwen2ForCausalLM model, TextTokenizer tokenizer,
-        IReadOnlyList<PromptSpec> prompts, int samplesPerPrompt, SamplingOptions options, long seed, string purpose)
+        IReadOnlyList<PromptSpec> prompts, int samplesPerPrompt, SamplingOptions options, long seed, string purpose, int batchSize)
     {
         var result = new Dictionary<string, ScoredSample[]>(StringComparer.Ordinal);
         foreach (var group in prompts.GroupBy(p => p.Task.Trim().ToLowerInvariant()))
         {
-            var sampler = new RolloutSampler(model, tokenizer, VerifierFactory.ForTask(group.Key), BatchSize);
+            var sampler = new RolloutSampler(model, tokenizer, VerifierFactory.ForTask(group.Key), batchSize);
             var scored = group.Select(p => new ScoredPrompt(p.PromptId, p.PromptTokenIds.ToArray(), p.GroundTruth)).ToList();
             foreach (var bySample in sampler.Sample(scored, samplesPerPrompt, options, seed, purpose).GroupBy(s => s.PromptId))
                 result[bySample.Key] = bySample.OrderBy(s => s.SampleIndex).ToArray();

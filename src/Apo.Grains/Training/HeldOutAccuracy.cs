@@ -24,9 +24,9 @@ internal static class HeldOutAccuracy
     }
 
     /// <summary>Tensor work: call on the device executor's thread.</summary>
-    public static double Measure(Qwen2ForCausalLM policy, TextTokenizer tokenizer, IReadOnlyList<PromptSpec> prompts, int maxNewTokens)
+    public static double Measure(Qwen2ForCausalLM policy, TextTokenizer tokenizer, IReadOnlyList<PromptSpec> prompts, int maxNewTokens, int batchSize)
     {
-        var samples = TaskSampling.Sample(policy, tokenizer, prompts, 1, new SamplingOptions { Greedy = true, MaxNewTokens = maxNewTokens }, 0, "heldout");
+        var samples = TaskSampling.Sample(policy, tokenizer, prompts, 1, new SamplingOptions { Greedy = true, MaxNewTokens = maxNewTokens }, 0, "heldout", batchSize);
         return samples.Values.Average(s => s[0].Reward);
     }
 }

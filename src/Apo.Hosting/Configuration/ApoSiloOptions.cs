@@ -40,6 +40,9 @@ public sealed class ApoSiloOptions
     /// <summary>Torch intra-op threads; 0 means all cores.</summary>
     public int TorchThreads { get; set; }
 
+    /// <summary>Sequences this silo's generators decode together in one sampling batch (a GPU silo wants hundreds).</summary>
+    public int GenerationBatchSize { get; set; } = 64;
+
     /// <summary>
     /// The IP address other silos and clients reach this silo at (Azure clustering only). Empty: the
     /// environment variable <c>POD_IP</c> (Kubernetes) when set, otherwise the machine's first
