@@ -24,6 +24,11 @@ public sealed class PeakMemoryWindow : IDisposable
     PeakMemoryWindow(TimeSpan interval)
     {
         this.interval = interval;
+        // Memory freed by earlier work (e.g. an SFT phase in the same process) but still held by the .NET GC
+        // or by glibc would otherwise stay resident and count towards this window's peak.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        NativeHeap.ReturnFreeMemory();
         kernelPeakReset = TryResetKernelPeak();
         heapAtStart = NativeHeap.InUseBytes();
         peakHeap = heapAtStart ?? 0;
@@ -95,6 +100,17 @@ public sealed class PeakMemoryWindow : IDisposable
 
         [DllImport("libc", EntryPoint = "mallinfo2")]
         static extern MallInfo2 Query();
+
+        [DllImport("libc", EntryPoint = "malloc_trim")]
+        static extern int Trim(nuint pad);
+
+        /// <summary>Returns free heap pages to the kernel (glibc's malloc_trim); a no-op elsewhere.</summary>
+        public static void ReturnFreeMemory()
+        {
+            if (missing || !OperatingSystem.IsLinux()) return;
+            try { Trim(0); }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { }
+        }
 
         static bool missing;
 
