@@ -39,6 +39,24 @@ public class TrainCommandTests : IClassFixture<ModelCommandsTests.InitialisedMod
         Assert.True(File.Exists(Path.Combine(dir.File("t"), "policy", "model.safetensors")));
     }
 
+    [Theory]
+    [InlineData("grpo")]
+    [InlineData("rebel")]
+    [InlineData("ppo")]
+    public void ABaselineTrainsOnTheDatasetWithoutStageOne(string algorithm)
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File(algorithm);
+        var train = ApoProcess.Run(["train", "--model", fixture.ModelPath, "--data", Dataset(dir), "--out", output, .. Small,
+            "--algo", algorithm, "--batch", "4", "--iterations", "2", "--checkpoint-every", "1", "--lr", "1e-3"]);
+        Assert.True(train.ExitCode == 0, train.StdErr);
+        Assert.Contains($"stage 2 ({algorithm}): 2 iterations", train.StdOut);
+        Assert.False(File.Exists(Path.Combine(output, "stage1.parquet"))); // no stage 1, so nothing to export
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(output, "metrics.jsonl")).Length);
+        Assert.True(File.Exists(Path.Combine(output, "policy", "model.safetensors")));
+        if (algorithm == "ppo") Assert.True(File.Exists(Path.Combine(output, "checkpoints", "step-2", "critic.safetensors")));
+    }
+
     [Fact]
     public void ABadDatasetIsNamedAndLeavesNoStateBehind()
     {
