@@ -90,7 +90,7 @@ public class RunCommandTests
         var result = ApoProcess.Run("run", "--preset", "tiny", "--out", output);
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("different settings", result.StdErr);
-        Assert.Equal(["run.json"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName).ToArray());
+        Assert.Equal(["run.json"], Directory.GetFileSystemEntries(output).Select(p => Path.GetFileName(p)!).ToArray());
 
         string badConfig = dir.Write("bad.json", """{ "stageTwo": { "beta3": 1 } }""");
         var bad = ApoProcess.Run("run", "--preset", "tiny", "--config", badConfig, "--out", dir.File("other"));

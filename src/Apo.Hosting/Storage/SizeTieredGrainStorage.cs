@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Orleans.Runtime;
 using Orleans.Storage;
 
@@ -110,9 +111,10 @@ public sealed class SizeTieredGrainStorage(
         to.RecordExists = true;
     }
 
-    private sealed class Slot<T>(T state) : IGrainState<T>
+    // Orleans hands a grain's state over possibly null (before its first read); the slot carries it as is.
+    private sealed class Slot<T>(T? state) : IGrainState<T>
     {
-        public T State { get; set; } = state;
+        [AllowNull] public T State { get; set; } = state!;
         public string? ETag { get; set; }
         public bool RecordExists { get; set; }
     }
