@@ -34,6 +34,10 @@ public static class StageTwoAlgorithms
 
     public static string Name(this StageTwoAlgorithm algorithm) => Names[(int)algorithm];
 
+    /// <summary>The name the command line uses: "apo" for A*-PO, else the canonical name.</summary>
+    public static string CommandLineName(this StageTwoAlgorithm algorithm) =>
+        algorithm == StageTwoAlgorithm.AStarPo ? "apo" : algorithm.Name();
+
     /// <summary>Responses drawn per prompt per iteration: 2 for the pairwise/group methods (paper App. A.5), else 1.</summary>
     public static int ResponsesPerPrompt(this StageTwoAlgorithm algorithm) =>
         algorithm is StageTwoAlgorithm.Grpo or StageTwoAlgorithm.Rebel ? 2 : 1;

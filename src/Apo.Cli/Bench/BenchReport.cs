@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Apo.Algorithm;
 using Apo.Common.IO;
 
 namespace Apo.Cli.Bench;
@@ -20,9 +21,7 @@ public sealed record BenchReport(
     [property: JsonPropertyName("algorithms")] IReadOnlyDictionary<string, AlgorithmResult> Algorithms)
 {
     /// <summary>Keys of <see cref="Algorithms"/>, in report order.</summary>
-    public static IReadOnlyList<string> Keys { get; } = ["apo", "grpo", "rebel", "ppo"];
-
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    public static IReadOnlyList<string> Keys { get; } = Enum.GetValues<StageTwoAlgorithm>().Select(a => a.CommandLineName()).ToArray();
 
     /// <summary>A*-PO's figure divided by each baseline's, e.g. seconds.grpo = apo seconds / grpo seconds.</summary>
     [JsonPropertyName("apo_ratios")]
@@ -65,7 +64,7 @@ public sealed record BenchReport(
             ? Algorithms.Where(p => p.Key != "apo").ToDictionary(p => p.Key, p => figure(apo) / figure(p.Value))
             : new Dictionary<string, double>();
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, CliJson.Report);
 
     public void Save(string directory)
     {

@@ -49,9 +49,7 @@ static class BenchCommand
         var keys = new List<string>();
         foreach (var item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!StageTwoAlgorithms.TryParse(item, out var algorithm))
-                throw new UsageException($"--algos: unknown algorithm \"{item}\" (expected apo, grpo, rebel or ppo)");
-            string key = BenchReport.Keys[(int)algorithm];
+            string key = AlgorithmOption.Parse(item, "--algos").CommandLineName();
             if (!keys.Contains(key)) keys.Add(key);
         }
         if (keys.Count == 0) throw new UsageException("--algos: name at least one algorithm");

@@ -73,11 +73,7 @@ static class RunCommand
         }
         if (seed is { } s) preset = preset with { Seed = s, Sft = preset.Sft with { Seed = s } };
         if (algorithm is not null)
-        {
-            if (!StageTwoAlgorithms.TryParse(algorithm, out var parsed))
-                throw new UsageException($"--algo: unknown algorithm \"{algorithm}\" (expected apo, grpo, rebel or ppo)");
-            preset = preset with { StageTwo = preset.StageTwo with { Algorithm = parsed.Name() } };
-        }
+            preset = preset with { StageTwo = preset.StageTwo with { Algorithm = AlgorithmOption.Parse(algorithm, "--algo").Name() } };
         preset.Validate(configPath ?? $"preset {presetName}");
         return preset;
     }

@@ -34,8 +34,7 @@ static class TrainCommand
         {
             var examples = options.ReadData(parse);
             var stageOne = options.StageOne(parse);
-            if (!StageTwoAlgorithms.TryParse(parse.GetValue(algorithm), out var algo))
-                throw new UsageException($"--algo: unknown algorithm \"{parse.GetValue(algorithm)}\" (expected apo, grpo, rebel or ppo)");
+            var algo = AlgorithmOption.Parse(parse.GetValue(algorithm), "--algo");
             double entropyCoefficient = parse.GetValue(entropy) ?? (algo == StageTwoAlgorithm.AStarPo ? 0 : 1e-4);
             var stageTwo = new StageTwoSettings(algo.Name(), parse.GetValue(beta2), parse.GetValue(learningRate), parse.GetValue(weightDecay),
                 parse.GetValue(clip), parse.GetValue(batch), parse.GetValue(miniBatches), parse.GetValue(iterations), stageOne.Sampling,

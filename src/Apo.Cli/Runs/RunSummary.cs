@@ -23,13 +23,10 @@ public sealed record RunSummary(
     [JsonPropertyName("memory")]
     public TrainingMemory? Memory { get; init; }
 
-    // A baseline has no V̂* (mean NaN); a diverged run may have a NaN KL: written as "NaN", not a crash.
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, CliJson.Report);
 
     public static RunSummary Load(string path) =>
-        JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty summary");
+        JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), CliJson.Report) ?? throw new InvalidDataException($"{path}: empty summary");
 
     public void Save(RunLayout layout)
     {

@@ -66,6 +66,7 @@ public sealed class PeakMemoryWindow : IDisposable
     void Observe()
     {
         if (NativeHeap.InUseBytes() is { } heap && heap > Interlocked.Read(ref peakHeap)) Interlocked.Exchange(ref peakHeap, heap);
+        if (kernelPeakReset) return; // the kernel keeps the exact resident peak itself: no need to sample it
         long resident = ResidentBytes();
         if (resident > Interlocked.Read(ref peakResident)) Interlocked.Exchange(ref peakResident, resident);
     }
