@@ -41,13 +41,13 @@ public static class ModelDirectory
         }
     }
 
-    /// <summary>Builds the model from config.json and copies every weight in, tensor by tensor.</summary>
+    /// <summary>Builds the model from config.json (allocated, not initialised) and copies every weight in, tensor by tensor.</summary>
     public static Qwen2ForCausalLM LoadModel(string directory, Device? device = null, ScalarType? dtype = null)
     {
         if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory not found");
         var config = Qwen2Config.Load(Path.Combine(directory, ConfigFileName));
         using var reader = CheckpointReader.Open(directory);
-        var model = new Qwen2ForCausalLM(config, device, dtype);
+        var model = Qwen2ForCausalLM.Uninitialised(config, device, dtype);
         try
         {
             model.LoadWeights(reader, directory);

@@ -10,10 +10,10 @@ public class BatchingTests
         using var model = TinyModels.Create(tied: false);
         var prompts = TinyModels.Prompts(5, seed: 3, minLength: 1, maxLength: 10);
         var responses = TinyModels.Prompts(5, seed: 4, minLength: 1, maxLength: 8);
-        var batched = Scorer.Score(model, prompts, responses, batchSize: 5);
+        var batched = Scorer.Score(model, prompts, responses, maxTokens: 0);
         for (int i = 0; i < prompts.Length; i++)
         {
-            var alone = Scorer.Score(model, [prompts[i]], [responses[i]], batchSize: 1)[0];
+            var alone = Scorer.Score(model, [prompts[i]], [responses[i]], maxTokens: 0)[0];
             Assert.Equal(responses[i].Length, batched[i].TokenLogProbs.Length);
             for (int t = 0; t < alone.TokenLogProbs.Length; t++)
                 Assert.True(Math.Abs(alone.TokenLogProbs[t] - batched[i].TokenLogProbs[t]) < 1e-4, $"sequence {i} token {t}");
@@ -56,7 +56,7 @@ public class BatchingTests
     {
         using var model = TinyModels.Create();
         using var scope = TorchSharp.torch.NewDisposeScope();
-        using var output = TeacherForcing.Forward(model, [[5, 6], [7, 8, 9, 10]], [[11, 12, 13], [14]]);
+        using var output = TeacherForcing.Forward(model, [[5, 6], [7, 8, 9, 10]], [[11, 12, 13], [14]], withEntropy: true);
         Assert.Equal(new long[] { 2, 3 }, output.Mask.shape);
         Assert.Equal(new float[] { 1, 1, 1, 1, 0, 0 }, output.Mask.data<float>().ToArray());
         Assert.Equal(0f, output.TokenLogProbs[1, 1].item<float>());
@@ -70,12 +70,12 @@ public class BatchingTests
     public void EmptyResponsesScoreZeroAlongsideOthers()
     {
         using var model = TinyModels.Create();
-        var scores = Scorer.Score(model, [[4, 5], [6]], [[], [7, 8]], batchSize: 2);
+        var scores = Scorer.Score(model, [[4, 5], [6]], [[], [7, 8]], maxTokens: 4);
         Assert.Empty(scores[0].TokenLogProbs);
         Assert.Equal(0.0, scores[0].Sum);
         Assert.Equal(2, scores[1].TokenLogProbs.Length);
         Assert.All(scores[1].TokenLogProbs, lp => Assert.True(lp < 0));
-        var none = Scorer.Score(model, [[4, 5]], [[]], batchSize: 1);
+        var none = Scorer.Score(model, [[4, 5]], [[]], maxTokens: 0);
         Assert.Empty(none[0].TokenLogProbs);
     }
 }

@@ -35,7 +35,7 @@ public class MemoryTests
         void Round(int i)
         {
             var result = Sampler.Generate(model, prompts, options, [i, i + 1], useKvCache: i % 2 == 0);
-            Scorer.Score(model, prompts, result.Sequences.Select(s => s.TokenIds).ToArray(), batchSize: 2);
+            Scorer.Score(model, prompts, result.Sequences.Select(s => s.TokenIds).ToArray(), maxTokens: 8);
             Sampler.Generate(model, prompts, options with { Greedy = true }, [0, 0]);
         }
         Round(0); // warm-up: anything created once and kept (e.g. lazily built state) is counted before the baseline
@@ -52,8 +52,11 @@ public class MemoryTests
         long before = BaselineLiveTensors();
         for (int i = 0; i < 20; i++)
         {
-            using var output = TeacherForcing.Forward(model, prompts, prompts);
-            using var loss = output.SequenceLogProbs.sum();
+            // As PolicyOptimizer does: the gradients the custom autograd functions hand to the engine belong
+            // to the dispose scope that is current when backward() runs.
+            using var scope = NewDisposeScope();
+            using var output = TeacherForcing.Forward(model, prompts, prompts, withEntropy: i % 2 == 0);
+            using var loss = output.SequenceLogProbs.sum() + (i % 2 == 0 ? output.TokenEntropy.sum() : zeros(1));
             loss.backward();
         }
         model.zero_grad();

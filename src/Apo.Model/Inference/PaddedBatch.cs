@@ -90,7 +90,7 @@ public sealed class PaddedBatch : IDisposable
             promptWidth, responseWidth, promptLengths, responseLengths);
     }
 
-    static void CheckIds(int[] ids, int vocabSize, string what)
+    internal static void CheckIds(int[] ids, int vocabSize, string what)
     {
         for (int i = 0; i < ids.Length; i++)
             if ((uint)ids[i] >= (uint)vocabSize)

@@ -1,3 +1,4 @@
+using Apo.Common.Batching;
 using Apo.Model.Qwen2;
 using static TorchSharp.torch;
 
@@ -10,21 +11,21 @@ public sealed record SequenceScore(float[] TokenLogProbs, double Sum);
 public static class Scorer
 {
     /// <summary>
-    /// Per-sequence response log-probs under teacher forcing, in input order. Sequences are grouped
-    /// by length into batches of at most <paramref name="batchSize"/> to keep padding small.
+    /// Per-sequence response log-probs under teacher forcing, in input order, in forward passes of at most
+    /// <paramref name="maxTokens"/> padded tokens each (<see cref="TokenBudget.Pack"/>: rows of similar length
+    /// together; <see cref="TokenBudget.Unlimited"/> = one pass).
     /// </summary>
-    public static IReadOnlyList<SequenceScore> Score(Qwen2ForCausalLM model, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses, int batchSize)
+    public static IReadOnlyList<SequenceScore> Score(Qwen2ForCausalLM model, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses, int maxTokens)
     {
-        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "must be positive");
+        if (maxTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "must be ≥ 0 (0 = unlimited)");
         if (prompts.Count != responses.Count) throw new ArgumentException($"{prompts.Count} prompts but {responses.Count} responses", nameof(responses));
         var results = new SequenceScore[prompts.Count];
-        var order = Enumerable.Range(0, prompts.Count).OrderBy(i => prompts[i].Length + responses[i].Length).ToArray();
+        var lengths = Enumerable.Range(0, prompts.Count).Select(i => prompts[i].Length + responses[i].Length).ToArray();
         using var noGrad = no_grad();
-        for (int start = 0; start < order.Length; start += batchSize)
+        foreach (var chunk in TokenBudget.Pack(Enumerable.Range(0, prompts.Count).ToArray(), lengths, maxTokens))
         {
-            var chunk = order.Skip(start).Take(batchSize).ToArray();
             using var scope = NewDisposeScope();
-            using var output = TeacherForcing.Forward(model, chunk.Select(i => prompts[i]).ToArray(), chunk.Select(i => responses[i]).ToArray(), withEntropy: false);
+            using var output = TeacherForcing.Forward(model, chunk.Select(i => prompts[i]).ToArray(), chunk.Select(i => responses[i]).ToArray());
             var values = output.TokenLogProbs.cpu();
             int width = (int)values.shape[1];
             var flat = width == 0 ? [] : values.data<float>().ToArray();

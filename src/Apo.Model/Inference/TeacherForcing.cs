@@ -38,28 +38,29 @@ public sealed class TeacherForcingOutput : IDisposable
     }
 }
 
-/// <summary>Teacher-forced forward pass over (prompt, response) pairs, gradients flowing to the model.</summary>
+/// <summary>
+/// Teacher-forced forward pass over (prompt, response) pairs, gradients flowing to the model. Memory is
+/// linear in the response tokens: the rows are laid out by <see cref="TeacherForcingBatch"/> (no attention
+/// mask), only response-predicting positions reach the LM head, and log-probs come from
+/// <see cref="ChunkedLogProbs"/>, so no [B, R, vocab] tensor exists in the forward or the backward pass.
+/// </summary>
 public static class TeacherForcing
 {
-    /// <summary>Scores every response token given its prompt and the response tokens before it.</summary>
-    public static TeacherForcingOutput Forward(Qwen2ForCausalLM model, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses) =>
-        Forward(model, prompts, responses, withEntropy: true);
-
-    internal static TeacherForcingOutput Forward(Qwen2ForCausalLM model, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses, bool withEntropy)
+    /// <summary>
+    /// Scores every response token given its prompt and the response tokens before it; the per-token entropy
+    /// too when <paramref name="withEntropy"/> (it costs a pass over the vocabulary, so ask only when its weight is above 0).
+    /// </summary>
+    public static TeacherForcingOutput Forward(Qwen2ForCausalLM model, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses, bool withEntropy = false)
     {
         using var scope = NewDisposeScope();
-        using var batch = PaddedBatch.Create(prompts, responses, model.Config.VocabSize, model.Device);
-        int promptWidth = batch.PromptWidth, responseWidth = batch.ResponseWidth;
-        var hidden = model.ForwardHidden(batch.InputIds, batch.PositionIds, batch.AttentionMask);
-        // Position P-1+t predicts response token t: project only those R positions through the head.
-        var logp = model.Logits(hidden.narrow(1, promptWidth - 1, responseWidth)).to(ScalarType.Float32).log_softmax(-1);
-        var targets = batch.InputIds.narrow(1, promptWidth, responseWidth).unsqueeze(-1);
+        using var batch = TeacherForcingBatch.Create(prompts, responses, model.Config.VocabSize, model.Device);
+        var hidden = model.ForwardHidden(batch.InputIds, batch.PositionIds, attentionMask: null);
+        var (logProbs, entropy) = ChunkedLogProbs.Compute(batch.Predicting(hidden), model.LmHeadWeight, batch.Targets, withEntropy);
+        var tokenLogProbs = batch.ToRows(logProbs);
+        var tokenEntropy = entropy is null ? null : batch.ToRows(entropy);
         var mask = batch.ResponseMask.clone();
-        var tokenLogProbs = logp.gather(-1, targets).squeeze(-1) * mask;
-        Tensor? entropy = withEntropy ? (logp.exp() * logp).sum(-1).neg() * mask : null;
         var sequenceLogProbs = tokenLogProbs.sum(1);
-        var output = new TeacherForcingOutput(tokenLogProbs.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope(),
-            entropy?.MoveToOuterDisposeScope(), sequenceLogProbs.MoveToOuterDisposeScope());
-        return output;
+        return new TeacherForcingOutput(tokenLogProbs.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope(),
+            tokenEntropy?.MoveToOuterDisposeScope(), sequenceLogProbs.MoveToOuterDisposeScope());
     }
 }

@@ -5,8 +5,8 @@ namespace Apo.Model.Inference;
 
 /// <summary>
 /// Differentiable per-token values of given responses under a <see cref="Qwen2ValueModel"/>, on the same
-/// <see cref="PaddedBatch"/> layout and at the same positions as <see cref="TeacherForcing"/>: the value of
-/// response token t is read at position P−1+t, the state in which token t is chosen.
+/// <see cref="TeacherForcingBatch"/> layout and at the same positions as <see cref="TeacherForcing"/>: the value of
+/// response token t is read at the position that predicts it, the state in which token t is chosen.
 /// </summary>
 public static class ValueForcing
 {
@@ -17,10 +17,10 @@ public static class ValueForcing
         ArgumentNullException.ThrowIfNull(responses);
         if (responses.Count != prompts.Count) throw new ArgumentException($"{prompts.Count} prompts but {responses.Count} responses", nameof(responses));
         using var scope = NewDisposeScope();
-        using var batch = PaddedBatch.Create(prompts, responses, model.Config.VocabSize, model.Device);
-        var hidden = model.ForwardHidden(batch.InputIds, batch.PositionIds, batch.AttentionMask);
+        using var batch = TeacherForcingBatch.Create(prompts, responses, model.Config.VocabSize, model.Device);
+        var hidden = model.ForwardHidden(batch.InputIds, batch.PositionIds, attentionMask: null);
         var mask = batch.ResponseMask.clone();
-        var values = model.Values(hidden.narrow(1, batch.PromptWidth - 1, batch.ResponseWidth)) * mask;
+        var values = batch.ToRows(model.Values(batch.Predicting(hidden)));
         return new ResponseValues(values.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
     }
 }

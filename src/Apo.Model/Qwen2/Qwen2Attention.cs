@@ -12,7 +12,7 @@ namespace Apo.Model.Qwen2;
 /// </summary>
 public sealed class Qwen2Attention : nn.Module
 {
-    readonly Linear q_proj, k_proj, v_proj, o_proj;
+    readonly Projection q_proj, k_proj, v_proj, o_proj;
     readonly int layerIndex, heads, kvHeads, headDim;
     readonly double ropeTheta;
 
@@ -24,10 +24,10 @@ public sealed class Qwen2Attention : nn.Module
         headDim = config.HeadDim;
         ropeTheta = config.RopeTheta;
         int kvSize = kvHeads * headDim;
-        q_proj = nn.Linear(config.HiddenSize, config.HiddenSize, hasBias: true, device: device, dtype: dtype);
-        k_proj = nn.Linear(config.HiddenSize, kvSize, hasBias: true, device: device, dtype: dtype);
-        v_proj = nn.Linear(config.HiddenSize, kvSize, hasBias: true, device: device, dtype: dtype);
-        o_proj = nn.Linear(config.HiddenSize, config.HiddenSize, hasBias: false, device: device, dtype: dtype);
+        q_proj = new Projection(config.HiddenSize, config.HiddenSize, hasBias: true, device, dtype);
+        k_proj = new Projection(config.HiddenSize, kvSize, hasBias: true, device, dtype);
+        v_proj = new Projection(config.HiddenSize, kvSize, hasBias: true, device, dtype);
+        o_proj = new Projection(config.HiddenSize, config.HiddenSize, hasBias: false, device, dtype);
         register_module("q_proj", q_proj);
         register_module("k_proj", k_proj);
         register_module("v_proj", v_proj);
@@ -37,10 +37,11 @@ public sealed class Qwen2Attention : nn.Module
     /// <param name="x">Hidden states [B, T, hidden].</param>
     /// <param name="cos">Rotary table [B, 1, T, headDim].</param>
     /// <param name="sin">Rotary table [B, 1, T, headDim].</param>
-    /// <param name="bias">Additive attention bias [B, 1, T, S] (0 = may attend, very negative = may not).</param>
+    /// <param name="bias">Additive attention bias [B, 1, T, S] (0 = may attend, very negative = may not), or null for
+    /// plain causal attention without a mask tensor (no padding before any real token, no cache offset).</param>
     /// <param name="cache">Optional key/value cache; this call's keys and values are written at slots offset..offset+T.</param>
     /// <param name="offset">Cache slot of the first of the T positions.</param>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor bias, KvCache? cache, int offset)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? bias, KvCache? cache, int offset)
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], time = x.shape[1];
@@ -56,7 +57,10 @@ public sealed class Qwen2Attention : nn.Module
             k = k.repeat_interleave(heads / kvHeads, dim: 1);
             v = v.repeat_interleave(heads / kvHeads, dim: 1);
         }
-        var attended = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: bias);
+        // Without a bias the causal path of scaled-dot-product attention needs no [B, 1, T, S] tensor at all.
+        var attended = bias is null
+            ? nn.functional.scaled_dot_product_attention(q, k, v, null, 0.0, true)
+            : nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: bias);
         var merged = attended.transpose(1, 2).reshape(batch, time, heads * headDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();
     }

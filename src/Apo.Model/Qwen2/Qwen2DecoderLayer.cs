@@ -23,7 +23,7 @@ public sealed class Qwen2DecoderLayer : nn.Module
         register_module("post_attention_layernorm", post_attention_layernorm);
     }
 
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor bias, KvCache? cache, int offset)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? bias, KvCache? cache, int offset)
     {
         using var scope = NewDisposeScope();
         var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, bias, cache, offset);

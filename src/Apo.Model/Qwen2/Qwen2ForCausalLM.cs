@@ -15,13 +15,16 @@ namespace Apo.Model.Qwen2;
 public sealed class Qwen2ForCausalLM : nn.Module
 {
     readonly Qwen2Model model;
-    readonly Linear? lm_head; // null when tied: the embedding Parameter is the head
-    readonly string headName;
+    readonly Projection? lm_head; // null when tied: the embedding Parameter is the head
 
     /// <summary>Builds a randomly initialised model (HF's init: normal(0, 0.02), zero biases, unit norms).
     /// Seed with <c>torch.manual_seed</c> beforehand for a reproducible init. Build it on the device and dtype
     /// it will run on (<see cref="Device"/> and <see cref="DType"/> are fixed; do not move it with <c>.to()</c>).</summary>
-    public Qwen2ForCausalLM(Qwen2Config config, Device? device = null, ScalarType? dtype = null) : base(nameof(Qwen2ForCausalLM))
+    public Qwen2ForCausalLM(Qwen2Config config, Device? device = null, ScalarType? dtype = null) : this(config, device, dtype, initialise: true)
+    {
+    }
+
+    Qwen2ForCausalLM(Qwen2Config config, Device? device, ScalarType? dtype, bool initialise) : base(nameof(Qwen2ForCausalLM))
     {
         config.Validate();
         Config = config;
@@ -33,31 +36,44 @@ public sealed class Qwen2ForCausalLM : nn.Module
         register_module("model", model);
         if (!config.TieWordEmbeddings)
         {
-            lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device: Device, dtype: DType);
+            lm_head = new Projection(config.HiddenSize, config.VocabSize, hasBias: false, Device, DType);
             register_module("lm_head", lm_head);
         }
-        headName = config.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight";
-        InitialiseWeights();
+        LmHeadWeight = lm_head?.Weight ?? model.EmbedTokens.Weight;
+        if (initialise) InitialiseWeights();
     }
+
+    /// <summary>
+    /// A model whose parameters are allocated but not initialised (their values are whatever the allocator
+    /// left): for loading a checkpoint into, without seconds of random draws that the checkpoint overwrites.
+    /// </summary>
+    public static Qwen2ForCausalLM Uninitialised(Qwen2Config config, Device? device = null, ScalarType? dtype = null) =>
+        new(config, device, dtype, initialise: false);
 
     public Qwen2Config Config { get; }
     public Device Device { get; }
     public ScalarType DType { get; }
 
     /// <summary>The matrix that maps hidden states to logits: the embedding Parameter itself when tied.</summary>
-    /// <remarks>Looked up through the parameter registry: TorchSharp's <c>Embedding.weight</c> getter returns a
-    /// new wrapper object on every call, while <c>named_parameters()</c> hands out the one registered Parameter.</remarks>
-    public Parameter LmHeadWeight => named_parameters().First(p => p.name == headName).parameter;
+    public Parameter LmHeadWeight { get; }
+
+    /// <summary>Recompute each decoder layer in backward instead of keeping its activations (see <see cref="Qwen2Model.ActivationCheckpointing"/>).</summary>
+    public bool ActivationCheckpointing
+    {
+        get => model.ActivationCheckpointing;
+        set => model.ActivationCheckpointing = value;
+    }
 
     /// <summary>
     /// Logits [B, T, vocab] (model dtype).
     /// </summary>
     /// <param name="inputIds">Token ids [B, T] (int64).</param>
     /// <param name="positionIds">Rotary positions [B, T]: the count of real tokens before each token.</param>
-    /// <param name="attentionMask">[B, S] over every key slot (cached ones included), 1 = real token, 0 = padding; S = cacheOffset + T.</param>
+    /// <param name="attentionMask">[B, S] over every key slot (cached ones included), 1 = real token, 0 = padding; S = cacheOffset + T.
+    /// Null when no row has padding before a real token and there is no cache offset: plain causal attention, no mask tensor.</param>
     /// <param name="cache">Optional preallocated cache; keys/values of these T tokens are written at slots cacheOffset..cacheOffset+T.</param>
     /// <param name="cacheOffset">Slot of the first input token (0 without a cache).</param>
-    public Tensor forward(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache? cache = null, int cacheOffset = 0)
+    public Tensor forward(Tensor inputIds, Tensor positionIds, Tensor? attentionMask, KvCache? cache = null, int cacheOffset = 0)
     {
         using var scope = NewDisposeScope();
         var hidden = ForwardHidden(inputIds, positionIds, attentionMask, cache, cacheOffset);
@@ -65,7 +81,7 @@ public sealed class Qwen2ForCausalLM : nn.Module
     }
 
     /// <summary>Final hidden states [B, T, hidden]; pair with <see cref="Logits"/> to project only the positions you need.</summary>
-    public Tensor ForwardHidden(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache? cache = null, int cacheOffset = 0)
+    public Tensor ForwardHidden(Tensor inputIds, Tensor positionIds, Tensor? attentionMask, KvCache? cache = null, int cacheOffset = 0)
     {
         CheckShapes(inputIds, positionIds, attentionMask, cache, cacheOffset);
         return model.Forward(inputIds, positionIds, attentionMask, cache, cacheOffset);
@@ -126,13 +142,17 @@ public sealed class Qwen2ForCausalLM : nn.Module
         return parameters;
     }
 
-    void CheckShapes(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache? cache, int cacheOffset)
+    void CheckShapes(Tensor inputIds, Tensor positionIds, Tensor? attentionMask, KvCache? cache, int cacheOffset)
     {
         if (inputIds.dim() != 2) throw new ArgumentException($"input ids must be [B, T], got [{string.Join(", ", inputIds.shape)}]");
         long batch = inputIds.shape[0], time = inputIds.shape[1];
         if (!positionIds.shape.SequenceEqual(inputIds.shape))
             throw new ArgumentException($"position ids [{string.Join(", ", positionIds.shape)}] must match input ids [{batch}, {time}]");
-        if (attentionMask.dim() != 2 || attentionMask.shape[0] != batch || attentionMask.shape[1] != cacheOffset + time)
+        if (attentionMask is null)
+        {
+            if (cacheOffset != 0) throw new ArgumentException("attention without a mask starts at slot 0; a cache offset needs a mask");
+        }
+        else if (attentionMask.dim() != 2 || attentionMask.shape[0] != batch || attentionMask.shape[1] != cacheOffset + time)
             throw new ArgumentException($"attention mask must be [{batch}, {cacheOffset + time}] (cache offset + new tokens), got [{string.Join(", ", attentionMask.shape)}]");
         if (cache is null && cacheOffset != 0) throw new ArgumentException("a cache offset needs a cache");
         if (cache is not null && (cache.BatchSize != batch || cacheOffset + time > cache.Capacity))

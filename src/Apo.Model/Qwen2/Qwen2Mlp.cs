@@ -7,13 +7,13 @@ namespace Apo.Model.Qwen2;
 /// <summary>SwiGLU feed-forward block: down_proj(silu(gate_proj(x)) ⊙ up_proj(x)), no biases.</summary>
 public sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
 {
-    readonly Linear gate_proj, up_proj, down_proj;
+    readonly Projection gate_proj, up_proj, down_proj;
 
     public Qwen2Mlp(Qwen2Config config, Device device, ScalarType dtype) : base(nameof(Qwen2Mlp))
     {
-        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, device: device, dtype: dtype);
-        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, device: device, dtype: dtype);
-        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: false, device: device, dtype: dtype);
+        gate_proj = new Projection(config.HiddenSize, config.IntermediateSize, hasBias: false, device, dtype);
+        up_proj = new Projection(config.HiddenSize, config.IntermediateSize, hasBias: false, device, dtype);
+        down_proj = new Projection(config.IntermediateSize, config.HiddenSize, hasBias: false, device, dtype);
         register_module("gate_proj", gate_proj);
         register_module("up_proj", up_proj);
         register_module("down_proj", down_proj);

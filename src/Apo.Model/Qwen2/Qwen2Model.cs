@@ -9,14 +9,14 @@ namespace Apo.Model.Qwen2;
 public sealed class Qwen2Model : nn.Module
 {
     readonly Qwen2Config config;
-    readonly Embedding embed_tokens;
+    readonly TokenEmbedding embed_tokens;
     readonly ModuleList<Qwen2DecoderLayer> layers;
     readonly RmsNorm norm;
 
     public Qwen2Model(Qwen2Config config, Device device, ScalarType dtype) : base(nameof(Qwen2Model))
     {
         this.config = config;
-        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: device, dtype: dtype);
+        embed_tokens = new TokenEmbedding(config.VocabSize, config.HiddenSize, device, dtype);
         layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers)
             .Select(i => new Qwen2DecoderLayer(config, i, device, dtype)).ToArray());
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, device, dtype);
@@ -25,14 +25,29 @@ public sealed class Qwen2Model : nn.Module
         register_module("norm", norm);
     }
 
-    /// <summary>Final hidden states [B, T, hidden] (after the last norm). See <see cref="Qwen2ForCausalLM.forward"/> for the arguments.</summary>
-    public Tensor Forward(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache? cache, int offset)
+    /// <summary>The token embedding (the LM head's matrix too when the embeddings are tied).</summary>
+    public TokenEmbedding EmbedTokens => embed_tokens;
+
+    /// <summary>
+    /// Recompute each decoder layer during backward instead of keeping its activations (see
+    /// <see cref="LayerCheckpoint"/>). Applies only when gradients are being recorded and no cache is used.
+    /// </summary>
+    public bool ActivationCheckpointing { get; set; }
+
+    /// <summary>
+    /// Final hidden states [B, T, hidden] (after the last norm). See <see cref="Qwen2ForCausalLM.forward"/> for the
+    /// arguments; a null <paramref name="attentionMask"/> means every row is causal from slot 0 with no padding before
+    /// a real token (right padding only), which needs no mask tensor at all.
+    /// </summary>
+    public Tensor Forward(Tensor inputIds, Tensor positionIds, Tensor? attentionMask, KvCache? cache, int offset)
     {
         using var scope = NewDisposeScope();
         var h = embed_tokens.forward(inputIds);
         var (cos, sin) = RotaryEmbedding.Tables(positionIds, config.HeadDim, config.RopeTheta, h.dtype);
-        var bias = AttentionBias(attentionMask, inputIds.shape[1], offset, h.dtype);
-        foreach (var layer in layers) h = layer.Forward(h, cos, sin, bias, cache, offset);
+        var bias = attentionMask is null ? null : AttentionBias(attentionMask, inputIds.shape[1], offset, h.dtype);
+        bool checkpoint = ActivationCheckpointing && cache is null && is_grad_enabled();
+        foreach (var layer in layers)
+            h = checkpoint ? LayerCheckpoint.Apply(layer, h, cos, sin, bias) : layer.Forward(h, cos, sin, bias, cache, offset);
         return norm.forward(h).MoveToOuterDisposeScope();
     }
 

@@ -17,7 +17,7 @@ public sealed class Qwen2ValueModel : nn.Module
     public const string HeadName = "score";
 
     readonly Qwen2Model model;
-    readonly Linear score;
+    readonly Projection score;
 
     Qwen2ValueModel(Qwen2Config config, Device device, ScalarType dtype) : base(nameof(Qwen2ValueModel))
     {
@@ -27,7 +27,7 @@ public sealed class Qwen2ValueModel : nn.Module
         DType = dtype;
         model = new Qwen2Model(config, device, dtype);
         register_module("model", model);
-        score = nn.Linear(config.HiddenSize, 1, hasBias: true, device: device, dtype: dtype);
+        score = new Projection(config.HiddenSize, 1, hasBias: true, device, dtype);
         register_module(HeadName, score);
     }
 
@@ -56,8 +56,15 @@ public sealed class Qwen2ValueModel : nn.Module
         return copy;
     }
 
+    /// <summary>Recompute each decoder layer in backward instead of keeping its activations.</summary>
+    public bool ActivationCheckpointing
+    {
+        get => model.ActivationCheckpointing;
+        set => model.ActivationCheckpointing = value;
+    }
+
     /// <summary>One value per position, [B, T] float32. Arguments as <see cref="Qwen2ForCausalLM.ForwardHidden"/> (no cache).</summary>
-    public Tensor forward(Tensor inputIds, Tensor positionIds, Tensor attentionMask)
+    public Tensor forward(Tensor inputIds, Tensor positionIds, Tensor? attentionMask)
     {
         using var scope = NewDisposeScope();
         var hidden = ForwardHidden(inputIds, positionIds, attentionMask);
@@ -65,11 +72,12 @@ public sealed class Qwen2ValueModel : nn.Module
     }
 
     /// <summary>Final hidden states [B, T, hidden]; pair with <see cref="Values"/> to project only the positions you need.</summary>
-    public Tensor ForwardHidden(Tensor inputIds, Tensor positionIds, Tensor attentionMask)
+    /// <remarks>A null <paramref name="attentionMask"/> means right padding only: plain causal attention.</remarks>
+    public Tensor ForwardHidden(Tensor inputIds, Tensor positionIds, Tensor? attentionMask)
     {
-        if (inputIds.dim() != 2 || !positionIds.shape.SequenceEqual(inputIds.shape) || !attentionMask.shape.SequenceEqual(inputIds.shape))
+        if (inputIds.dim() != 2 || !positionIds.shape.SequenceEqual(inputIds.shape) || (attentionMask is not null && !attentionMask.shape.SequenceEqual(inputIds.shape)))
             throw new ArgumentException($"input ids, position ids and attention mask must all be [B, T]; got [{string.Join(", ", inputIds.shape)}], " +
-                $"[{string.Join(", ", positionIds.shape)}], [{string.Join(", ", attentionMask.shape)}]");
+                $"[{string.Join(", ", positionIds.shape)}], [{string.Join(", ", attentionMask?.shape ?? [])}]");
         return model.Forward(inputIds, positionIds, attentionMask, null, 0);
     }
 
