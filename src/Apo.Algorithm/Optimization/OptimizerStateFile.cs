@@ -1,17 +1,22 @@
 using Apo.Common.IO;
 using System.Text;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Apo.Algorithm.Optimization;
 
 /// <summary>
 /// File format of a saved <see cref="PolicyOptimizer"/>: a small header of ours (magic, version,
-/// step count, parameter shapes, so a wrong file fails with a clear message) followed by
-/// TorchSharp's own AdamW state dictionary (options, per-parameter step, exp_avg, exp_avg_sq).
+/// step count, parameter shapes, so a wrong file fails with a clear message), the float32 master
+/// weights of half-precision parameters (version 2: count, then per master its parameter index and raw
+/// little-endian bytes), then TorchSharp's own AdamW state dictionary (options, per-parameter step,
+/// exp_avg, exp_avg_sq — of the masters). Version 1 files (no master section) still load.
 /// </summary>
 internal static class OptimizerStateFile
 {
     private const string Magic = "APO-ADAMW-STATE";
-    private const int Version = 1;
+    private const int Version = 2;
+    private const int CopyPiece = 16 << 20;
 
     public static void Save(PolicyOptimizer optimizer, string path)
     {
@@ -27,6 +32,13 @@ internal static class OptimizerStateFile
             {
                 writer.Write(p.shape.Length);
                 foreach (var d in p.shape) writer.Write(d);
+            }
+            var masters = optimizer.MasterWeights.Separate.ToArray();
+            writer.Write(masters.Length);
+            foreach (var i in masters)
+            {
+                writer.Write(i);
+                WriteRaw(writer, optimizer.MasterWeights.Masters[i]);
             }
             optimizer.Inner.save_state_dict(writer);
             writer.Flush();
@@ -51,7 +63,7 @@ internal static class OptimizerStateFile
             }
             if (magic != Magic) throw new InvalidDataException($"{path}: not an A*-PO optimizer state file (bad header).");
             var version = reader.ReadInt32();
-            if (version != Version) throw new InvalidDataException($"{path}: optimizer state format version {version} is not supported (expected {Version}).");
+            if (version is not (1 or Version)) throw new InvalidDataException($"{path}: optimizer state format version {version} is not supported (expected {Version}).");
             var stepCount = reader.ReadInt64();
             if (stepCount < 0) throw new InvalidDataException($"{path}: step count {stepCount} is negative.");
 
@@ -70,6 +82,7 @@ internal static class OptimizerStateFile
                         $"{path}: parameter {i} has shape [{string.Join(", ", shape)}] in the file but [{string.Join(", ", expected)}] in the model.");
             }
 
+            if (version >= 2) ReadMasters(optimizer, reader, path);
             optimizer.Inner.load_state_dict(reader);
             if (stream.Position != stream.Length)
                 throw new InvalidDataException($"{path}: {stream.Length - stream.Position} unexpected bytes after the optimizer state.");
@@ -79,5 +92,51 @@ internal static class OptimizerStateFile
         {
             throw new InvalidDataException($"{path}: optimizer state file is truncated.", e);
         }
+    }
+
+    private static void ReadMasters(PolicyOptimizer optimizer, BinaryReader reader, string path)
+    {
+        var expected = optimizer.MasterWeights.Separate.ToArray();
+        var count = reader.ReadInt32();
+        if (count != expected.Length)
+            throw new InvalidDataException($"{path}: holds {count} float32 master weights; this optimizer has {expected.Length} half-precision parameters.");
+        foreach (var i in expected)
+        {
+            var index = reader.ReadInt32();
+            if (index != i) throw new InvalidDataException($"{path}: master weights are for parameter {index}; expected parameter {i}.");
+            ReadRaw(reader, optimizer.MasterWeights.Masters[i], path);
+        }
+    }
+
+    /// <summary>A tensor's bytes in pieces (contiguous 1-D views of ≤ 16 MiB), so a tensor over 2 GiB (a 7B embedding
+    /// in float32) is no special case: one span of <c>Tensor.bytes</c> cannot exceed 2 GiB.</summary>
+    private static void WriteRaw(BinaryWriter writer, Tensor tensor)
+    {
+        using var scope = torch.NewDisposeScope();
+        var flat = tensor.detach().cpu().contiguous().reshape(-1);
+        long count = flat.numel(), piece = Math.Max(1, CopyPiece / flat.ElementSize);
+        writer.Write(count * flat.ElementSize);
+        for (long start = 0; start < count; start += piece)
+        {
+            using var view = flat.narrow(0, start, Math.Min(piece, count - start));
+            writer.Write(view.bytes);
+        }
+    }
+
+    private static void ReadRaw(BinaryReader reader, Tensor destination, string path)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var staging = torch.empty(destination.numel(), destination.dtype);
+        long count = staging.numel(), piece = Math.Max(1, CopyPiece / staging.ElementSize);
+        long total = reader.ReadInt64();
+        if (total != count * staging.ElementSize)
+            throw new InvalidDataException($"{path}: a master weight holds {total} bytes; the parameter needs {count * staging.ElementSize}.");
+        for (long start = 0; start < count; start += piece)
+        {
+            using var view = staging.narrow(0, start, Math.Min(piece, count - start));
+            reader.BaseStream.ReadExactly(view.bytes);
+        }
+        destination.copy_(staging.view(destination.shape));
     }
 }

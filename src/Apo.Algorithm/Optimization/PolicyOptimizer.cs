@@ -7,11 +7,14 @@ namespace Apo.Algorithm.Optimization;
 /// <summary>
 /// One AdamW optimizer over a set of parameters, stepping once per mini-batch:
 /// zero the gradients, back-propagate the mini-batch loss, clip the total gradient norm, update.
-/// Tensor work runs synchronously on the calling thread; call it from the device's thread.
+/// Half-precision parameters (bf16, fp16) train through float32 master weights and float32 moments
+/// (<see cref="MasterWeights"/>); float32 ones are updated in place. Tensor work runs synchronously on
+/// the calling thread; call it from the device's thread.
 /// </summary>
 public sealed class PolicyOptimizer : IDisposable
 {
     private readonly Parameter[] _parameters;
+    private readonly MasterWeights _masters;
     private readonly AdamW _adamW;
     private bool _disposed;
 
@@ -25,8 +28,9 @@ public sealed class PolicyOptimizer : IDisposable
         _parameters = parameters.ToArray();
         if (_parameters.Length == 0) throw new ArgumentException("the optimizer needs at least one parameter.", nameof(parameters));
         Settings = settings;
+        _masters = new MasterWeights(_parameters);
         // Constructed directly (not through torch.optim.AdamW, whose β2 default is 0.99) with every value explicit.
-        _adamW = new AdamW(_parameters, settings.LearningRate, settings.Beta1, settings.Beta2, settings.Eps,
+        _adamW = new AdamW(_masters.Masters, settings.LearningRate, settings.Beta1, settings.Beta2, settings.Eps,
             settings.WeightDecay, amsgrad: false, maximize: false);
     }
 
@@ -39,7 +43,15 @@ public sealed class PolicyOptimizer : IDisposable
     /// <summary>The parameters this optimizer updates, in state order.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <summary>True when some parameter is half precision and trains through a float32 master copy.</summary>
+    public bool HasMasterWeights => _masters.Any;
+
     internal AdamW Inner => _adamW;
+
+    internal MasterWeights MasterWeights => _masters;
+
+    /// <summary>The float32 weights the optimizer updates for parameter <paramref name="index"/> (the parameter itself unless it is half precision).</summary>
+    public Tensor MasterWeightsOf(int index) => _masters.Masters[index];
 
     /// <summary>
     /// One optimizer step on one mini-batch. Every tensor <paramref name="computeLoss"/> creates is
@@ -78,10 +90,11 @@ public sealed class PolicyOptimizer : IDisposable
                 throw new InvalidOperationException($"micro-batch {i} loss is {value}; the step was not taken.");
             }
             loss.backward();
+            _masters.AccumulateGradients();
             total += value;
         }
 
-        var norm = GradientClipping.ClipTotalNorm(_parameters, Settings.ClipGradNorm);
+        var norm = GradientClipping.ClipTotalNorm(_masters.Masters, Settings.ClipGradNorm);
         if (!double.IsFinite(norm))
         {
             ZeroGradients();
@@ -92,6 +105,7 @@ public sealed class PolicyOptimizer : IDisposable
         {
             _adamW.step();
         }
+        _masters.CopyToModel();
         StepCount++;
         return new StepResult(total, norm, StepCount);
     }
@@ -114,6 +128,7 @@ public sealed class PolicyOptimizer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         StepCount = OptimizerStateFile.Load(this, path);
+        _masters.CopyToModel();
         ApplySettings();
     }
 
@@ -122,6 +137,7 @@ public sealed class PolicyOptimizer : IDisposable
         // TorchSharp's zero_grad leaves a tensor handle behind on the caller's dispose scope; keep it in ours.
         using var scope = NewDisposeScope();
         _adamW.zero_grad();
+        _masters.ZeroHalfGradients();
     }
 
     private void ApplySettings()
@@ -142,5 +158,6 @@ public sealed class PolicyOptimizer : IDisposable
         if (_disposed) return;
         _disposed = true;
         _adamW.Dispose();
+        _masters.Dispose();
     }
 }
