@@ -62,12 +62,19 @@ static class TinyModels
             .ToArray();
     }
 
-    /// <summary>Native tensors alive now, after finalising anything other tests left to the GC.</summary>
-    public static long LiveTensors()
+    /// <summary>
+    /// Native tensors alive now. No garbage collection first: a collection would finalise exactly the tensors a
+    /// leak test exists to find (anything left to the GC instead of disposed).
+    /// </summary>
+    public static long LiveTensors() => Tensor.TotalCount;
+
+    /// <summary>
+    /// The live count has not grown since <paramref name="before"/>. It may have shrunk: the finaliser thread can
+    /// release tensors an earlier test left to the GC at any moment, never create any.
+    /// </summary>
+    public static void AssertNoGrowth(long before, string what)
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return Tensor.TotalCount;
+        long after = LiveTensors();
+        Assert.True(after <= before, $"{after - before} more live tensors after {what} ({before} → {after})");
     }
 }

@@ -44,4 +44,13 @@ public sealed record StageTwoSettings(
 
     /// <summary>PPO critic learning rate = this × <see cref="LearningRate"/> (paper 10).</summary>
     [Id(15)] public double CriticLearningRateMultiplier { get; init; } = 10;
+
+    /// <summary>
+    /// The most padded tokens (prompt + response) in one forward/backward or scoring pass; larger mini-batches
+    /// accumulate gradients over several (verl's per-GPU token budget, default 16384). 0 = a whole mini-batch at once.
+    /// </summary>
+    [Id(16)] public int MaxTokensPerMicroBatch { get; init; } = 16384;
+
+    /// <summary>Recompute each decoder layer in backward instead of keeping its activations.</summary>
+    [Id(17)] public bool ActivationCheckpointing { get; init; }
 }

@@ -34,6 +34,10 @@ public static class AStarPoLoss
     /// <param name="tokenEntropy">[B, T] per-token entropy of π_θ; needed only when entropyCoefficient &gt; 0.</param>
     /// <param name="responseMask">[B, T] 1 on response tokens; needed only when entropyCoefficient &gt; 0.</param>
     /// <param name="entropyCoefficient">Entropy bonus weight ≥ 0 (default 0; the authors' code used 0.001).</param>
+    /// <param name="sequenceShare">For a micro-batch of a larger mini-batch: its sequences / the mini-batch's. The regression
+    /// term is a per-sequence mean, so it is scaled by this share.</param>
+    /// <param name="tokenShare">Likewise its response tokens / the mini-batch's: the entropy bonus is a token mean, so it is
+    /// scaled by this share. With both shares the micro-batch losses sum exactly to the mini-batch loss.</param>
     /// <returns>A scalar loss in the dtype of <paramref name="policyLogProbs"/>; the caller disposes it.</returns>
     public static Tensor Compute(
         Tensor policyLogProbs,
@@ -43,7 +47,9 @@ public static class AStarPoLoss
         double beta2,
         Tensor? tokenEntropy = null,
         Tensor? responseMask = null,
-        double entropyCoefficient = 0)
+        double entropyCoefficient = 0,
+        double sequenceShare = 1,
+        double tokenShare = 1)
     {
         var batch = TensorChecks.RequireVector(policyLogProbs, nameof(policyLogProbs));
         TensorChecks.RequireNonEmpty(batch, nameof(policyLogProbs));
@@ -52,6 +58,8 @@ public static class AStarPoLoss
         TensorChecks.RequireVector(vStar, nameof(vStar), batch);
         TensorChecks.RequirePositive(beta2, nameof(beta2));
         TensorChecks.RequireNonNegative(entropyCoefficient, nameof(entropyCoefficient));
+        TensorChecks.RequirePositive(sequenceShare, nameof(sequenceShare));
+        TensorChecks.RequirePositive(tokenShare, nameof(tokenShare));
 
         using var scope = NewDisposeScope();
         var dtype = policyLogProbs.dtype;
@@ -59,6 +67,7 @@ public static class AStarPoLoss
         var advantage = (rewards.detach().to_type(dtype) - vStar.detach().to_type(dtype));
         var residual = (policyLogProbs - reference) * beta2 - advantage;
         var loss = (residual * residual).mean();
+        if (sequenceShare != 1) loss = loss * sequenceShare;
 
         if (entropyCoefficient > 0)
         {
@@ -67,7 +76,7 @@ public static class AStarPoLoss
             var (rows, _) = TensorChecks.RequireMatrix(responseMask, nameof(responseMask));
             if (rows != batch)
                 throw new ArgumentException($"responseMask has {rows} rows; expected {batch} (one per sequence).", nameof(responseMask));
-            loss = EntropyBonus.Subtract(loss, tokenEntropy, responseMask, entropyCoefficient);
+            loss = EntropyBonus.Subtract(loss, tokenEntropy, responseMask, entropyCoefficient * tokenShare);
         }
         return loss.MoveToOuterDisposeScope();
     }

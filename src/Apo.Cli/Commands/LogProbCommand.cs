@@ -18,10 +18,14 @@ static class LogProbCommand
             Required = true,
         };
         var appendEos = new Option<bool>("--append-eos") { Description = "Append the end-of-sequence token to text responses (id responses are used exactly as given)." };
-        var batchSize = new Option<int>("--batch-size") { Description = "Sequences scored together.", DefaultValueFactory = _ => 16 };
+        var maxTokens = new Option<int>("--max-tokens")
+        {
+            Description = "Most padded tokens (prompt + response) scored in one pass; rows of similar length go together. 0 = all at once.",
+            DefaultValueFactory = _ => 16384,
+        };
         var command = new Command("logprob", "Print the summed and per-token log-probabilities of each response given its prompt (temperature 1).")
         {
-            input, appendEos, batchSize,
+            input, appendEos, maxTokens,
         };
         modelOptions.AddTo(command);
         command.SetAction(parse =>
@@ -30,8 +34,8 @@ static class LogProbCommand
             var pairs = JsonLines.ReadAll(parse.GetValue(input)!.FullName)
                 .Select(line => Tokenize(line, loaded, parse.GetValue(appendEos)))
                 .ToList();
-            int batch = parse.GetValue(batchSize) > 0 ? parse.GetValue(batchSize) : throw new UsageException("--batch-size must be positive");
-            var scores = Scorer.Score(loaded.Model, pairs.Select(p => p.Prompt).ToList(), pairs.Select(p => p.Response).ToList(), batch);
+            int budget = parse.GetValue(maxTokens) >= 0 ? parse.GetValue(maxTokens) : throw new UsageException("--max-tokens must be ≥ 0 (0 = all at once)");
+            var scores = Scorer.Score(loaded.Model, pairs.Select(p => p.Prompt).ToList(), pairs.Select(p => p.Response).ToList(), budget);
             foreach (var score in scores)
             {
                 var row = new JsonObject

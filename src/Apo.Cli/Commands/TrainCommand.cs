@@ -25,9 +25,20 @@ static class TrainCommand
         var clipEpsilon = new Option<double>("--clip-eps") { Description = "GRPO/PPO ratio clip ε (paper 0.2).", DefaultValueFactory = _ => 0.2 };
         var eta = new Option<double>("--eta") { Description = "REBEL's η (paper 1e3).", DefaultValueFactory = _ => 1e3 };
         var criticLr = new Option<double>("--critic-lr-mult") { Description = "PPO critic lr = this × --lr (paper 10).", DefaultValueFactory = _ => 10 };
+        var maxTokens = new Option<int>("--max-tokens-per-micro-batch")
+        {
+            Description = "Most padded tokens in one forward/backward or scoring pass; larger mini-batches accumulate gradients (verl's per-GPU budget). 0 = unlimited.",
+            DefaultValueFactory = _ => 16384,
+        };
+        var checkpointing = new Option<bool>("--activation-checkpointing")
+        {
+            Description = "Recompute each decoder layer in backward instead of keeping its activations (on by default: long responses).",
+            DefaultValueFactory = _ => true,
+        };
         var command = new Command("train", "Stage 1 (sampled, or imported from a stage-1 export) then stage 2 (A*-PO, or --algo grpo|rebel|ppo); the trained policy goes to <out>/policy.")
         {
             beta2, learningRate, weightDecay, clip, batch, miniBatches, iterations, checkpointEvery, entropy, algorithm, klCoef, clipEpsilon, eta, criticLr,
+            maxTokens, checkpointing,
         };
         options.AddTo(command);
         command.SetAction(async (parse, _) =>
@@ -44,6 +55,8 @@ static class TrainCommand
                 ClipEpsilon = parse.GetValue(clipEpsilon),
                 RebelEta = parse.GetValue(eta),
                 CriticLearningRateMultiplier = parse.GetValue(criticLr),
+                MaxTokensPerMicroBatch = parse.GetValue(maxTokens),
+                ActivationCheckpointing = parse.GetValue(checkpointing),
             };
             if (Apo.Grains.Training.PlanChecks.SettingsProblem(stageTwo) is { } problem) throw new UsageException(problem);
             if (stageTwo.Iterations <= 0) throw new UsageException("--iterations must be positive (use `apo stage1` for stage 1 alone)");

@@ -135,6 +135,8 @@ public static class PipelineRun
             ClipEpsilon = two.ClipEpsilon,
             RebelEta = two.RebelEta,
             CriticLearningRateMultiplier = two.CriticLearningRateMultiplier,
+            MaxTokensPerMicroBatch = two.MaxTokensPerMicroBatch,
+            ActivationCheckpointing = two.ActivationCheckpointing,
         };
     }
 

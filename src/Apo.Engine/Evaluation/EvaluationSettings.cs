@@ -13,10 +13,13 @@ public sealed record EvaluationSettings
     public int MaxNewTokens { get; init; } = 256;
     public long Seed { get; init; }
     public int BatchSize { get; init; } = 32;
+    /// <summary>Most padded tokens in one scoring pass of the reference (for KL).</summary>
+    public int MaxTokensPerMicroBatch { get; init; } = 16384;
 
     public void Validate()
     {
         if (K <= 0) throw new ArgumentOutOfRangeException(nameof(K), K, "must be positive");
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be positive");
+        if (MaxTokensPerMicroBatch < 0) throw new ArgumentOutOfRangeException(nameof(MaxTokensPerMicroBatch), MaxTokensPerMicroBatch, "must be ≥ 0 (0 = unlimited)");
     }
 }

@@ -41,7 +41,7 @@ public static class PolicyEvaluator
                 : sampler.Sample(prompts, 1, new SamplingOptions { MaxNewTokens = settings.MaxNewTokens }, settings.Seed, "eval-kl");
             var promptIds = prompts.ToDictionary(p => p.Id, p => p.PromptIds);
             var referenceScores = Scorer.Score(reference, klSamples.Select(s => promptIds[s.PromptId]).ToList(),
-                klSamples.Select(s => s.ResponseIds).ToList(), settings.BatchSize);
+                klSamples.Select(s => s.ResponseIds).ToList(), settings.MaxTokensPerMicroBatch);
             kl = KlEstimate.FromLogProbs(klSamples.Select(s => s.SamplingLogProbs).ToList(), referenceScores.Select(s => s.TokenLogProbs).ToList());
         }
 

@@ -99,7 +99,7 @@ public sealed record EmbeddedPreset
         catch (ArgumentException e) { throw new InvalidDataException($"{source}: task: {e.Message}", e); }
         try { Sft!.Validate(); }
         catch (ArgumentOutOfRangeException e) { throw new InvalidDataException($"{source}: sft: {e.Message}", e); }
-        try { StageTwo!.ToAStarPoSettings().Validate(); }
+        try { StageTwo!.ToLearnerSettings().Validate(); }
         catch (ArgumentOutOfRangeException e) { throw new InvalidDataException($"{source}: stageTwo: {e.Message}", e); }
 
         Require(StageOne!.Prompts > 0 && StageOne.Prompts <= Task!.TrainCount, "stageOne.prompts", StageOne.Prompts, $"must be in 1..task.trainCount ({Task.TrainCount})");

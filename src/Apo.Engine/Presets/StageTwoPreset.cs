@@ -41,13 +41,20 @@ public sealed record StageTwoPreset
     public double Temperature { get; init; } = 1.0;
     public double TopP { get; init; } = 1.0;
     public int MaxNewTokens { get; init; } = 48;
+    /// <summary>Token budget of one forward/backward or scoring pass (0 = a whole mini-batch at once); the tiny batches fit in one.</summary>
+    public int MaxTokensPerMicroBatch { get; init; } = StageTwoLearnerSettings.DefaultMaxTokensPerMicroBatch;
+    /// <summary>Per-layer activation checkpointing; off, since the tiny models' activations are small and recomputing costs time.</summary>
+    public bool ActivationCheckpointing { get; init; }
 
     public SamplingOptions ToSamplingOptions() => new() { Temperature = Temperature, TopP = TopP, MaxNewTokens = MaxNewTokens };
 
-    public AStarPoSettings ToAStarPoSettings() => new()
+    /// <summary>The A*-PO learner's view of these knobs (what <see cref="EmbeddedPreset.Validate"/> checks).</summary>
+    public StageTwoLearnerSettings ToLearnerSettings() => new()
     {
         Beta2 = Beta2,
         Optimizer = new OptimizerSettings(LearningRate, WeightDecay: WeightDecay, ClipGradNorm: ClipGradNorm,
             MiniBatches: MiniBatches, EntropyCoefficient: EntropyCoefficient),
+        MaxTokensPerMicroBatch = MaxTokensPerMicroBatch,
+        ActivationCheckpointing = ActivationCheckpointing,
     };
 }

@@ -14,6 +14,8 @@ public sealed record SupervisedSettings
     public double ClipGradNorm { get; init; } = 1.0;
     /// <summary>Seed of the example order; the same seed, data and initial weights give the same model.</summary>
     public long Seed { get; init; } = 1;
+    /// <summary>Most padded tokens in one forward/backward; a larger mini-batch accumulates its step over several (0 = unlimited).</summary>
+    public int MaxTokensPerMicroBatch { get; init; } = 16384;
 
     /// <summary>Throws ArgumentOutOfRangeException naming the first setting out of range.</summary>
     public void Validate()
@@ -23,5 +25,6 @@ public sealed record SupervisedSettings
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be a positive finite number");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "must be ≥ 0");
         if (!(ClipGradNorm > 0)) throw new ArgumentOutOfRangeException(nameof(ClipGradNorm), ClipGradNorm, "must be > 0 (+∞ switches clipping off)");
+        if (MaxTokensPerMicroBatch < 0) throw new ArgumentOutOfRangeException(nameof(MaxTokensPerMicroBatch), MaxTokensPerMicroBatch, "must be ≥ 0 (0 = unlimited)");
     }
 }

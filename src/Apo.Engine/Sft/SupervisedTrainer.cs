@@ -1,4 +1,5 @@
 using Apo.Algorithm.Optimization;
+using Apo.Common.Batching;
 using Apo.Model.Inference;
 using Apo.Model.Qwen2;
 using TorchSharp;
@@ -36,7 +37,7 @@ public static class SupervisedTrainer
         for (int step = 1; step <= settings.Steps; step++)
         {
             var batch = order.Next(Math.Min(settings.BatchSize, examples.Count)).Select(i => examples[i]).ToList();
-            var result = optimizer.Step(() => TargetCrossEntropy(model, batch));
+            var result = optimizer.Step(MicroBatchLosses(model, batch, settings.MaxTokensPerMicroBatch));
             losses.Add(result.Loss);
             progress?.Invoke(step, result.Loss);
         }
@@ -44,11 +45,28 @@ public static class SupervisedTrainer
     }
 
     /// <summary>Mean negative log-likelihood per target token of a batch (scalar, with gradient).</summary>
-    public static Tensor TargetCrossEntropy(Qwen2ForCausalLM model, IReadOnlyList<SupervisedExample> batch)
+    public static Tensor TargetCrossEntropy(Qwen2ForCausalLM model, IReadOnlyList<SupervisedExample> batch) =>
+        TargetCrossEntropy(model, batch, batch.Sum(e => (long)e.TargetIds.Length));
+
+    /// <summary>
+    /// The batch's loss as micro-batches of at most <paramref name="maxTokens"/> padded tokens (<see cref="TokenBudget.Pack"/>),
+    /// each its summed NLL over the WHOLE batch's target tokens, so their gradients add up to the batch's token mean exactly.
+    /// </summary>
+    static IReadOnlyList<Func<Tensor>> MicroBatchLosses(Qwen2ForCausalLM model, IReadOnlyList<SupervisedExample> batch, int maxTokens)
+    {
+        long targets = batch.Sum(e => (long)e.TargetIds.Length);
+        var lengths = batch.Select(e => e.PromptIds.Length + e.TargetIds.Length).ToArray();
+        return TokenBudget.Pack(Enumerable.Range(0, batch.Count).ToArray(), lengths, maxTokens)
+            .Select(part => (Func<Tensor>)(() => TargetCrossEntropy(model, part.Select(i => batch[i]).ToList(), targets)))
+            .ToList();
+    }
+
+    /// <summary>Σ −log p over the examples' target tokens, divided by <paramref name="targetTokens"/>.</summary>
+    static Tensor TargetCrossEntropy(Qwen2ForCausalLM model, IReadOnlyList<SupervisedExample> examples, long targetTokens)
     {
         using var scope = NewDisposeScope();
-        using var output = TeacherForcing.Forward(model, batch.Select(e => e.PromptIds).ToList(), batch.Select(e => e.TargetIds).ToList());
-        return (output.TokenLogProbs.sum().neg() / output.Mask.sum()).MoveToOuterDisposeScope();
+        using var output = TeacherForcing.Forward(model, examples.Select(e => e.PromptIds).ToList(), examples.Select(e => e.TargetIds).ToList());
+        return (output.TokenLogProbs.sum().neg() / targetTokens).MoveToOuterDisposeScope();
     }
 
     /// <summary>Seeded epochs: each a fresh permutation of all examples, consumed in order.</summary>

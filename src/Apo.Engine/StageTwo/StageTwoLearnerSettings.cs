@@ -3,6 +3,7 @@ using Apo.Algorithm.Baselines.Grpo;
 using Apo.Algorithm.Baselines.Ppo;
 using Apo.Algorithm.Baselines.Rebel;
 using Apo.Algorithm.Optimization;
+using Apo.Common.Batching;
 
 namespace Apo.Engine.StageTwo;
 
@@ -14,6 +15,9 @@ namespace Apo.Engine.StageTwo;
 /// </summary>
 public sealed record StageTwoLearnerSettings
 {
+    /// <summary>verl's default per-GPU token budget (<c>ppo_max_token_len_per_gpu</c>).</summary>
+    public const int DefaultMaxTokensPerMicroBatch = 16384;
+
     public StageTwoAlgorithm Algorithm { get; init; } = StageTwoAlgorithm.AStarPo;
 
     /// <summary>A*-PO's β2.</summary>
@@ -21,11 +25,15 @@ public sealed record StageTwoLearnerSettings
 
     public OptimizerSettings Optimizer { get; init; } = OptimizerSettings.Paper;
 
-    /// <summary>Largest number of sequences per forward/backward pass (0 = a whole mini-batch at once).</summary>
-    public int MicroBatchSize { get; init; }
+    /// <summary>
+    /// The most padded tokens (prompt + response) in one forward/backward pass: a mini-batch over it accumulates its
+    /// gradient over several micro-batches (exactly one step), and reference, old-log-prob and value scoring use the
+    /// same passes. <see cref="TokenBudget.Unlimited"/> (0) = a whole mini-batch at once.
+    /// </summary>
+    public int MaxTokensPerMicroBatch { get; init; } = DefaultMaxTokensPerMicroBatch;
 
-    /// <summary>Sequences per gradient-free forward pass (reference, old log-probs, old values).</summary>
-    public int ScoringBatchSize { get; init; } = 64;
+    /// <summary>Recompute each decoder layer in backward instead of keeping its activations (policy and PPO critic).</summary>
+    public bool ActivationCheckpointing { get; init; }
 
     public GrpoSettings Grpo { get; init; } = new();
 
@@ -34,12 +42,14 @@ public sealed record StageTwoLearnerSettings
 
     public PpoSettings Ppo { get; init; } = new();
 
-    /// <summary>The A*-PO part of these settings.</summary>
-    public AStarPoSettings ToAStarPoSettings() => new()
+    /// <summary>Throws ArgumentOutOfRangeException naming the first setting out of range.</summary>
+    public void Validate()
     {
-        Beta2 = Beta2,
-        Optimizer = Optimizer,
-        MicroBatchSize = MicroBatchSize,
-        ScoringBatchSize = ScoringBatchSize,
-    };
+        if (!(Beta2 > 0) || !double.IsFinite(Beta2))
+            throw new ArgumentOutOfRangeException(nameof(Beta2), Beta2, "β2 must be a positive finite number.");
+        ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
+        Optimizer.Validate();
+        if (MaxTokensPerMicroBatch < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxTokensPerMicroBatch), MaxTokensPerMicroBatch, "must be ≥ 0 (0 = a whole mini-batch at once).");
+    }
 }

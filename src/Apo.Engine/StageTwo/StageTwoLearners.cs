@@ -13,7 +13,7 @@ public static class StageTwoLearners
         ArgumentNullException.ThrowIfNull(settings);
         return settings.Algorithm switch
         {
-            StageTwoAlgorithm.AStarPo => new AStarPoUpdater(policy, reference, settings.ToAStarPoSettings()),
+            StageTwoAlgorithm.AStarPo => new AStarPoUpdater(policy, reference, settings),
             StageTwoAlgorithm.Grpo => new GrpoLearner(policy, reference, settings),
             StageTwoAlgorithm.Rebel => new RebelLearner(policy, reference, settings),
             StageTwoAlgorithm.Ppo => new PpoLearner(policy, reference, settings),

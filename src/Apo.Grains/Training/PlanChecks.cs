@@ -44,6 +44,7 @@ public static class PlanChecks
         if (!(s.RebelEta > 0) || !double.IsFinite(s.RebelEta)) return $"REBEL eta is {s.RebelEta}; it must be a positive finite number";
         if (!(s.CriticLearningRateMultiplier > 0) || !double.IsFinite(s.CriticLearningRateMultiplier))
             return $"critic learning-rate multiplier is {s.CriticLearningRateMultiplier}; it must be a positive finite number";
+        if (s.MaxTokensPerMicroBatch < 0) return $"max tokens per micro-batch is {s.MaxTokensPerMicroBatch}; it must be ≥ 0 (0 = unlimited)";
         if (s.Sampling is null) return "sampling settings are missing";
         return s.Sampling.Problem();
     }

@@ -76,6 +76,8 @@ public sealed class TrainerSession : IDisposable
             Grpo = new GrpoSettings(ResponsesPerPrompt: algorithm.ResponsesPerPrompt(), ClipEpsilon: s.ClipEpsilon,
                 KlCoefficient: s.KlCoefficient, EntropyCoefficient: s.EntropyCoefficient),
             RebelEta = s.RebelEta,
+            MaxTokensPerMicroBatch = s.MaxTokensPerMicroBatch,
+            ActivationCheckpointing = s.ActivationCheckpointing,
             Ppo = new PpoSettings(ClipEpsilon: s.ClipEpsilon, KlInRewardCoefficient: s.KlCoefficient, EntropyCoefficient: s.EntropyCoefficient,
                 CriticLearningRateMultiplier: s.CriticLearningRateMultiplier),
         };

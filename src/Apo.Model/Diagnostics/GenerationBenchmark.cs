@@ -56,7 +56,7 @@ public static class GenerationBenchmark
             responses = result.Sequences.Select(s => s.TokenIds).ToArray();
             return responses.Sum(r => r.Length);
         }
-        double Score() => Scorer.Score(model, prompts, responses, options.BatchSize).Sum(s => s.TokenLogProbs.Length);
+        double Score() => Scorer.Score(model, prompts, responses, Apo.Common.Batching.TokenBudget.Unlimited).Sum(s => s.TokenLogProbs.Length);
 
         // Interleaved (cached, uncached, score in every round) so load from other processes hits all three alike.
         var measurements = new (string Name, Func<double> Run)[]

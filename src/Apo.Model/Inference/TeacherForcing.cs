@@ -26,6 +26,8 @@ public sealed class TeacherForcingOutput : IDisposable
     public Tensor Mask { get; }
     /// <summary>[B, R] float32 entropy of the next-token distribution at each response position, 0 on padding.</summary>
     public Tensor TokenEntropy => tokenEntropyOrNull ?? throw new InvalidOperationException("entropy was not requested");
+    /// <summary><see cref="TokenEntropy"/> when it was requested, else null.</summary>
+    public Tensor? TokenEntropyIfComputed => tokenEntropyOrNull;
     /// <summary>[B] float32 log π(y | x): the masked sum of <see cref="TokenLogProbs"/>.</summary>
     public Tensor SequenceLogProbs { get; }
 

@@ -26,6 +26,26 @@ public class SupervisedTrainerTests
     static SupervisedSettings Settings(long seed = 1) => new() { Steps = 120, BatchSize = 2, LearningRate = 1e-2, Seed = seed };
 
     [Fact]
+    public void TokenBudgetMicroBatchesGiveTheStepsOfOnePass()
+    {
+        // Budget 6: the 4-example batches split into micro-batches of one or two examples, each weighted by its
+        // share of the batch's target tokens, so the token-mean gradient is the same as in one pass.
+        using var whole = FreshModel();
+        using var split = FreshModel();
+        var settings = Settings() with { Steps = 5, BatchSize = 4 };
+        var a = SupervisedTrainer.Train(whole, Examples, settings with { MaxTokensPerMicroBatch = 0 });
+        var b = SupervisedTrainer.Train(split, Examples, settings with { MaxTokensPerMicroBatch = 6 });
+        for (int i = 0; i < a.Count; i++) Assert.Equal(a[i], b[i], 5);
+        var wa = whole.ParametersByName();
+        var wb = split.ParametersByName();
+        foreach (var (name, p) in wa)
+        {
+            using var diff = (p - wb[name]).abs().max();
+            Assert.True(diff.item<float>() < 1e-4, $"{name} differs by {diff.item<float>()}");
+        }
+    }
+
+    [Fact]
     public void LearnsToReproduceShortTargetsGreedily()
     {
         using var model = FreshModel();

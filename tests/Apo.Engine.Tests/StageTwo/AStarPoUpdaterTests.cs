@@ -10,11 +10,11 @@ public class AStarPoUpdaterTests
 {
     const double Beta2 = 0.1;
 
-    static AStarPoSettings Settings(double lr = 1e-2, int miniBatches = 2, int microBatch = 0) => new()
+    static StageTwoLearnerSettings Settings(double lr = 1e-2, int miniBatches = 2, int maxTokens = 0) => new()
     {
         Beta2 = Beta2,
         Optimizer = new OptimizerSettings(LearningRate: lr, MiniBatches: miniBatches),
-        MicroBatchSize = microBatch,
+        MaxTokensPerMicroBatch = maxTokens,
     };
 
     /// <summary>Responses sampled from the model itself; rewards alternate 1, 0 and V̂* = 0.5 (so r − V̂* = ±0.5).</summary>
@@ -88,7 +88,7 @@ public class AStarPoUpdaterTests
         using var whole = TinyModels.Copy(reference);
         using var split = TinyModels.Copy(reference);
         using (var a = new AStarPoUpdater(whole, reference, Settings(miniBatches: 2)))
-        using (var b = new AStarPoUpdater(split, reference, Settings(miniBatches: 2, microBatch: 2)))
+        using (var b = new AStarPoUpdater(split, reference, Settings(miniBatches: 2, maxTokens: 24)))
         {
             var ma = a.Update(rollouts);
             var mb = b.Update(rollouts);
@@ -113,18 +113,17 @@ public class AStarPoUpdaterTests
             foreach (var batch in new[] { rollouts, second, rollouts, second }) updater.Update(batch);
 
         using var dir = new TempDirectory();
-        string statePath = Path.Combine(dir.Path, "optimizer.bin");
         using var firstHalf = TinyModels.Copy(reference);
         using (var updater = new AStarPoUpdater(firstHalf, reference, Settings()))
         {
             updater.Update(rollouts);
             updater.Update(second);
-            updater.SaveOptimizerState(statePath);
+            updater.SaveState(dir.Path);
         }
         using var resumed = TinyModels.Copy(firstHalf);
         using (var updater = new AStarPoUpdater(resumed, reference, Settings()))
         {
-            updater.LoadOptimizerState(statePath);
+            updater.LoadState(dir.Path);
             Assert.Equal(4, updater.OptimizerSteps);
             updater.Update(rollouts);
             var last = updater.Update(second);
@@ -141,14 +140,14 @@ public class AStarPoUpdaterTests
         using var reference = TinyModels.Create();
         using var policy = TinyModels.Copy(reference);
         var rollouts = Rollouts(reference);
-        using var updater = new AStarPoUpdater(policy, reference, Settings(microBatch: 3) with
+        using var updater = new AStarPoUpdater(policy, reference, Settings(maxTokens: 36) with
         {
             Optimizer = new OptimizerSettings(LearningRate: 1e-3, MiniBatches: 2, EntropyCoefficient: 1e-3),
         });
         updater.Update(rollouts); // warm-up: gradients and AdamW moments are allocated once and kept
         long before = TinyModels.LiveTensors();
         for (int i = 0; i < 20; i++) updater.Update(rollouts);
-        Assert.Equal(before, TinyModels.LiveTensors());
+        TinyModels.AssertNoGrowth(before, "20 updates");
     }
 
     [Fact]

@@ -44,15 +44,15 @@ static class LearnerFixtures
     }
 
     public static StageTwoLearnerSettings Settings(StageTwoAlgorithm algorithm, double lr = 1e-2, int miniBatches = 2,
-        int microBatch = 0, double weightDecay = 0.01) => new()
+        int maxTokens = 0, double weightDecay = 0.01, double entropy = 0) => new()
     {
         Algorithm = algorithm,
         Beta2 = 0.1,
-        Optimizer = new OptimizerSettings(LearningRate: lr, WeightDecay: weightDecay, MiniBatches: miniBatches),
-        MicroBatchSize = microBatch,
-        ScoringBatchSize = 3,
-        Grpo = new GrpoSettings(),
-        Ppo = new PpoSettings(),
+        Optimizer = new OptimizerSettings(LearningRate: lr, WeightDecay: weightDecay, MiniBatches: miniBatches,
+            EntropyCoefficient: algorithm == StageTwoAlgorithm.AStarPo ? entropy : 0),
+        MaxTokensPerMicroBatch = maxTokens,
+        Grpo = new GrpoSettings(EntropyCoefficient: entropy),
+        Ppo = new PpoSettings(EntropyCoefficient: entropy),
     };
 
     /// <summary>

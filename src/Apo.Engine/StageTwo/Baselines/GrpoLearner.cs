@@ -12,7 +12,7 @@ namespace Apo.Engine.StageTwo.Baselines;
 /// rollouts, computed once over the whole batch and put on every response token; per mini-batch one step on
 /// the token-mean clipped surrogate + k3 KL to π_ref − entropy bonus, coefficients from <see cref="StageTwoLearnerSettings.Grpo"/>.
 /// </summary>
-public sealed class GrpoLearner : BaselineLearner
+public sealed class GrpoLearner : StageTwoLearner
 {
     double[] advantages = [];
 
@@ -27,21 +27,23 @@ public sealed class GrpoLearner : BaselineLearner
 
     public override StageTwoAlgorithm Algorithm => StageTwoAlgorithm.Grpo;
 
-    private protected override void Prepare(BaselineBatch batch)
+    private protected override bool NeedsEntropy => Settings.Grpo.EntropyCoefficient > 0;
+
+    private protected override void Prepare(LearnerBatch batch)
     {
         int group = ResponsesPerPrompt;
         advantages = GroupAdvantages.Compute(batch.Rollouts.Select(r => r.Reward).ToArray(),
             Enumerable.Range(0, batch.Rollouts.Count).Select(i => i / group).ToArray(), Settings.Grpo.AdvantageEpsilon);
     }
 
-    private protected override Tensor PartLoss(BaselineBatch batch, MiniBatchPlan mini, MiniBatchSlice part, TeacherForcingOutput output)
+    private protected override Tensor PartLoss(LearnerBatch batch, MiniBatchPlan mini, int[] part, TeacherForcingOutput output)
     {
         using var scope = NewDisposeScope();
         long width = output.TokenLogProbs.shape[1];
         var old = PerSequence.Pad(batch.OldTokenLogProbs, part, width, Policy.Device);
         var reference = PerSequence.Pad(batch.ReferenceTokenLogProbs, part, width, Policy.Device);
-        var tokenAdvantages = GroupAdvantages.ToTokens(advantages[part.Start..part.End], output.Mask);
-        var loss = GrpoLoss.Compute(output.TokenLogProbs, old, reference, tokenAdvantages, output.Mask, output.TokenEntropy, Settings.Grpo);
+        var tokenAdvantages = GroupAdvantages.ToTokens(part.Select(i => advantages[i]).ToArray(), output.Mask);
+        var loss = GrpoLoss.Compute(output.TokenLogProbs, old, reference, tokenAdvantages, output.Mask, output.TokenEntropyIfComputed, Settings.Grpo);
         return (loss * TokenShare(batch, mini, part)).MoveToOuterDisposeScope();
     }
 }

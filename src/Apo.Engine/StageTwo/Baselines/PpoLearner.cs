@@ -15,7 +15,7 @@ namespace Apo.Engine.StageTwo.Baselines;
 /// actor step (clipped surrogate − entropy bonus), then one critic step on the clipped value loss with its own
 /// AdamW at lr × <see cref="PpoSettings.CriticLearningRateMultiplier"/>.
 /// </summary>
-public sealed class PpoLearner : BaselineLearner
+public sealed class PpoLearner : StageTwoLearner
 {
     readonly Qwen2ValueModel critic;
     readonly PolicyOptimizer criticOptimizer;
@@ -30,6 +30,7 @@ public sealed class PpoLearner : BaselineLearner
         if (!(multiplier > 0) || !double.IsFinite(multiplier))
             throw new ArgumentOutOfRangeException(nameof(settings.Ppo.CriticLearningRateMultiplier), multiplier, "must be a positive finite number.");
         critic = Qwen2ValueModel.CopyOf(policy);
+        critic.ActivationCheckpointing = settings.ActivationCheckpointing;
         try
         {
             criticOptimizer = new PolicyOptimizer(critic.parameters(),
@@ -45,16 +46,18 @@ public sealed class PpoLearner : BaselineLearner
 
     public override StageTwoAlgorithm Algorithm => StageTwoAlgorithm.Ppo;
 
+    private protected override bool NeedsEntropy => Settings.Ppo.EntropyCoefficient > 0;
+
     /// <summary>The critic (read it, do not train it elsewhere).</summary>
     public Qwen2ValueModel Critic => critic;
 
     /// <summary>Critic optimizer steps taken so far, restored ones included.</summary>
     public long CriticOptimizerSteps => criticOptimizer.StepCount;
 
-    /// <summary>Mean of the critic's step losses in the last <see cref="BaselineLearner.Update"/> (NaN before the first).</summary>
+    /// <summary>Mean of the critic's step losses in the last <see cref="StageTwoLearner.Update"/> (NaN before the first).</summary>
     public double LastValueLoss { get; private set; } = double.NaN;
 
-    private protected override void Prepare(BaselineBatch batch)
+    private protected override void Prepare(LearnerBatch batch)
     {
         var lengths = batch.Responses.Select(r => r.Length).ToArray();
         oldValues = new float[batch.Rollouts.Count][];
@@ -64,8 +67,8 @@ public sealed class PpoLearner : BaselineLearner
             {
                 using var partScope = NewDisposeScope();
                 var output = ValueForcing.Forward(critic, batch.Slice(batch.Prompts, part), batch.Slice(batch.Responses, part));
-                var rows = PerSequence.Unpad(output.Values, lengths[part.Start..part.End]);
-                for (int b = 0; b < part.Count; b++) oldValues[part.Start + b] = rows[b];
+                var rows = PerSequence.Unpad(output.Values, batch.Slice(lengths, part));
+                for (int b = 0; b < part.Length; b++) oldValues[part[b]] = rows[b];
             }
         }
 
@@ -82,17 +85,17 @@ public sealed class PpoLearner : BaselineLearner
         valueLossSum = 0;
     }
 
-    private protected override Tensor PartLoss(BaselineBatch batch, MiniBatchPlan mini, MiniBatchSlice part, TeacherForcingOutput output)
+    private protected override Tensor PartLoss(LearnerBatch batch, MiniBatchPlan mini, int[] part, TeacherForcingOutput output)
     {
         using var scope = NewDisposeScope();
         long width = output.TokenLogProbs.shape[1];
         var old = PerSequence.Pad(batch.OldTokenLogProbs, part, width, Policy.Device);
         var tokenAdvantages = PerSequence.Pad(advantages, part, width, Policy.Device);
-        var loss = PpoActorLoss.Compute(output.TokenLogProbs, old, tokenAdvantages, output.Mask, output.TokenEntropy, Settings.Ppo);
+        var loss = PpoActorLoss.Compute(output.TokenLogProbs, old, tokenAdvantages, output.Mask, output.TokenEntropyIfComputed, Settings.Ppo);
         return (loss * TokenShare(batch, mini, part)).MoveToOuterDisposeScope();
     }
 
-    private protected override void AfterPolicyStep(BaselineBatch batch, MiniBatchPlan mini)
+    private protected override void AfterPolicyStep(LearnerBatch batch, MiniBatchPlan mini)
     {
         var losses = mini.Parts.Select(part => (Func<Tensor>)(() =>
         {

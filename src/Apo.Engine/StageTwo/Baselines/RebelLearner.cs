@@ -12,7 +12,7 @@ namespace Apo.Engine.StageTwo.Baselines;
 /// mean over pairs of ((1/η)·[Δlog π(y) − Δlog π(y′)] − (r − r′))², Δ = log π_θ − log π_old on sequence sums,
 /// η = <see cref="StageTwoLearnerSettings.RebelEta"/>. No KL or entropy term.
 /// </summary>
-public sealed class RebelLearner : BaselineLearner
+public sealed class RebelLearner : StageTwoLearner
 {
     public RebelLearner(Qwen2ForCausalLM policy, Qwen2ForCausalLM reference, StageTwoLearnerSettings settings)
         : base(policy, reference, settings)
@@ -23,11 +23,13 @@ public sealed class RebelLearner : BaselineLearner
 
     public override StageTwoAlgorithm Algorithm => StageTwoAlgorithm.Rebel;
 
-    private protected override Tensor PartLoss(BaselineBatch batch, MiniBatchPlan mini, MiniBatchSlice part, TeacherForcingOutput output)
+    private protected override bool NeedsEntropy => false;
+
+    private protected override Tensor PartLoss(LearnerBatch batch, MiniBatchPlan mini, int[] part, TeacherForcingOutput output)
     {
         using var scope = NewDisposeScope();
-        var old = tensor(batch.OldSums[part.Start..part.End], device: Policy.Device);
-        var rewards = tensor(part.Indices.Select(i => (float)batch.Rollouts[i].Reward).ToArray(), device: Policy.Device);
+        var old = tensor(batch.Slice(batch.OldSums, part), device: Policy.Device);
+        var rewards = tensor(part.Select(i => (float)batch.Rollouts[i].Reward).ToArray(), device: Policy.Device);
         var loss = RebelLoss.ComputeAdjacentPairs(output.SequenceLogProbs, old, rewards, Settings.RebelEta);
         return (loss * SequenceShare(mini, part)).MoveToOuterDisposeScope();
     }

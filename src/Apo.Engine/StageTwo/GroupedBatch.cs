@@ -1,4 +1,4 @@
-namespace Apo.Engine.StageTwo.Baselines;
+namespace Apo.Engine.StageTwo;
 
 /// <summary>Checks the layout every baseline relies on: whole groups of one prompt's rollouts, adjacent.</summary>
 static class GroupedBatch

@@ -5,33 +5,33 @@ using Apo.Model.Qwen2;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Apo.Engine.StageTwo.Baselines;
+namespace Apo.Engine.StageTwo;
 
 /// <summary>
-/// What GRPO, REBEL and PPO share, on verl's conventions: validate the grouped batch; recompute the
-/// "old" token log-probs with the current policy WITHOUT gradients (verl recomputes them; the sampling
-/// log-probs are not used) and the reference's; then per mini-batch (whole prompt groups) one policy
-/// step whose gradient accumulates over micro-batches. The old log-probs are computed on exactly the
-/// micro-batches the steps use, so before the first step the ratio π_θ/π_old is exactly 1.
+/// The one way every stage-2 learner (A*-PO, GRPO, REBEL, PPO) splits, scores and accumulates: validate the
+/// batch (whole adjacent prompt groups); plan the steps (<see cref="MiniBatchPlan"/>: mini-batches of whole groups,
+/// micro-batches by the token budget); score the reference without gradients, and — for the ratio-based baselines,
+/// on verl's conventions — the "old" log-probs of the current policy on exactly the micro-batches the steps use
+/// (so before the first step π_θ/π_old is exactly 1); then per mini-batch one policy step whose gradient
+/// accumulates over its micro-batches, each weighted by its share of the mini-batch (<see cref="SequenceShare"/>,
+/// <see cref="TokenShare"/>), so the step equals one over the whole mini-batch.
 /// Synchronous tensor work: call every member on the device's thread.
 /// </summary>
-public abstract class BaselineLearner : IStageTwoLearner
+public abstract class StageTwoLearner : IStageTwoLearner
 {
     readonly PolicyOptimizer optimizer;
 
-    private protected BaselineLearner(Qwen2ForCausalLM policy, Qwen2ForCausalLM reference, StageTwoLearnerSettings settings)
+    private protected StageTwoLearner(Qwen2ForCausalLM policy, Qwen2ForCausalLM reference, StageTwoLearnerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(settings);
         if (ReferenceEquals(policy, reference)) throw new ArgumentException("the policy and the reference must be different model instances", nameof(reference));
-        ArgumentNullException.ThrowIfNull(settings.Optimizer, nameof(settings.Optimizer));
-        settings.Optimizer.Validate();
-        if (settings.MicroBatchSize < 0) throw new ArgumentOutOfRangeException(nameof(settings.MicroBatchSize), settings.MicroBatchSize, "must be ≥ 0 (0 = whole mini-batch).");
-        if (settings.ScoringBatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(settings.ScoringBatchSize), settings.ScoringBatchSize, "must be positive.");
+        settings.Validate();
         Policy = policy;
         Reference = reference;
         Settings = settings;
+        policy.ActivationCheckpointing = settings.ActivationCheckpointing;
         optimizer = new PolicyOptimizer(policy.parameters(), settings.Optimizer);
     }
 
@@ -48,8 +48,14 @@ public abstract class BaselineLearner : IStageTwoLearner
     private protected Qwen2ForCausalLM Policy { get; }
     private protected Qwen2ForCausalLM Reference { get; }
 
-    /// <summary>The batch being updated, with its recomputed log-probs (valid during <see cref="Update"/>).</summary>
-    private protected BaselineBatch Current { get; private set; } = null!;
+    /// <summary>Whether the loss needs π_old (the ratio-based baselines); A*-PO regresses onto a fixed target and does not.</summary>
+    private protected virtual bool NeedsOldLogProbs => true;
+
+    /// <summary>Whether the loss uses the per-token entropy (only when its weight is above 0: it costs a vocabulary pass).</summary>
+    private protected abstract bool NeedsEntropy { get; }
+
+    /// <summary>The batch being updated, with its scored log-probs (valid during <see cref="Update"/>).</summary>
+    private protected LearnerBatch Current { get; private set; } = null!;
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The batch is empty, not made of whole adjacent prompt groups, has fewer groups
@@ -57,12 +63,14 @@ public abstract class BaselineLearner : IStageTwoLearner
     public UpdateMetrics Update(IReadOnlyList<TrainingRollout> batch)
     {
         GroupedBatch.Validate(batch, ResponsesPerPrompt, Algorithm.Name());
-        var plan = MiniBatchPlan.Create(batch.Count, ResponsesPerPrompt, Settings.Optimizer.MiniBatches, Settings.MicroBatchSize);
+        Validate(batch);
         var prompts = batch.Select(r => r.PromptIds).ToArray();
         var responses = batch.Select(r => r.ResponseIds).ToArray();
-        var (oldTokens, oldSums) = OldLogProbs(plan, prompts, responses);
-        var reference = Scorer.Score(Reference, prompts, responses, Settings.ScoringBatchSize);
-        Current = new BaselineBatch(batch, prompts, responses, plan, oldTokens, oldSums,
+        var plan = MiniBatchPlan.Create(batch.Select(r => r.PromptIds.Length + r.ResponseIds.Length).ToArray(),
+            ResponsesPerPrompt, Settings.Optimizer.MiniBatches, Settings.MaxTokensPerMicroBatch);
+        var (oldTokens, oldSums) = NeedsOldLogProbs ? OldLogProbs(plan, prompts, responses) : ([], []);
+        var reference = Scorer.Score(Reference, prompts, responses, Settings.MaxTokensPerMicroBatch);
+        Current = new LearnerBatch(batch, prompts, responses, plan, oldTokens, oldSums,
             reference.Select(s => s.TokenLogProbs).ToArray(), reference.Select(s => s.Sum).ToArray());
         try
         {
@@ -79,7 +87,7 @@ public abstract class BaselineLearner : IStageTwoLearner
             return new UpdateMetrics(
                 Loss: lossSum / plan.Count,
                 MeanReward: batch.Average(r => r.Reward),
-                MeanVStar: double.NaN,
+                MeanVStar: MeanVStar(batch),
                 KlPerSequence: klSum / batch.Count,
                 MeanResponseLength: batch.Average(r => (double)r.ResponseIds.Length),
                 GradientNorm: normSum / plan.Count,
@@ -91,24 +99,30 @@ public abstract class BaselineLearner : IStageTwoLearner
         }
     }
 
+    /// <summary>Algorithm-specific checks of the batch beyond the shared ones (A*-PO: a finite V̂* on every rollout).</summary>
+    private protected virtual void Validate(IReadOnlyList<TrainingRollout> batch) { }
+
+    /// <summary>The batch's mean V̂* for the metrics (NaN for algorithms without one).</summary>
+    private protected virtual double MeanVStar(IReadOnlyList<TrainingRollout> batch) => double.NaN;
+
     /// <summary>Algorithm-specific preparation over the whole batch before the first step (advantages, …).</summary>
-    private protected virtual void Prepare(BaselineBatch batch) { }
+    private protected virtual void Prepare(LearnerBatch batch) { }
 
     /// <summary>
     /// The part's contribution to its mini-batch loss, weighted so that the parts sum to the mini-batch loss
     /// (see <see cref="TokenShare"/> and <see cref="SequenceShare"/>).
     /// </summary>
-    private protected abstract Tensor PartLoss(BaselineBatch batch, MiniBatchPlan mini, MiniBatchSlice part, TeacherForcingOutput output);
+    private protected abstract Tensor PartLoss(LearnerBatch batch, MiniBatchPlan mini, int[] part, TeacherForcingOutput output);
 
     /// <summary>Runs after each policy step (PPO steps its critic here).</summary>
-    private protected virtual void AfterPolicyStep(BaselineBatch batch, MiniBatchPlan mini) { }
+    private protected virtual void AfterPolicyStep(LearnerBatch batch, MiniBatchPlan mini) { }
 
-    /// <summary>The part's share of a token-mean loss over its mini-batch: its response tokens / the mini-batch's.</summary>
-    private protected static double TokenShare(BaselineBatch batch, MiniBatchPlan mini, MiniBatchSlice part) =>
-        (double)part.Indices.Sum(i => batch.Responses[i].Length) / mini.Sequences.Indices.Sum(i => batch.Responses[i].Length);
+    /// <summary>The part's share of a token-mean over its mini-batch: its response tokens / the mini-batch's.</summary>
+    private protected static double TokenShare(LearnerBatch batch, MiniBatchPlan mini, int[] part) =>
+        (double)batch.Tokens(part) / batch.Tokens(mini.Sequences.Indices);
 
     /// <summary>The part's share of a per-sequence mean over its mini-batch.</summary>
-    private protected static double SequenceShare(MiniBatchPlan mini, MiniBatchSlice part) => (double)part.Count / mini.Sequences.Count;
+    private protected static double SequenceShare(MiniBatchPlan mini, int[] part) => (double)part.Length / mini.Sequences.Count;
 
     /// <inheritdoc />
     public virtual void SaveState(string directory)
@@ -131,15 +145,12 @@ public abstract class BaselineLearner : IStageTwoLearner
         GC.SuppressFinalize(this);
     }
 
-    Tensor PolicyPartLoss(MiniBatchPlan mini, MiniBatchSlice part, ref double klSum)
+    Tensor PolicyPartLoss(MiniBatchPlan mini, int[] part, ref double klSum)
     {
-        var output = TeacherForcing.Forward(Policy, Current.Slice(Current.Prompts, part), Current.Slice(Current.Responses, part));
+        var output = TeacherForcing.Forward(Policy, Current.Slice(Current.Prompts, part), Current.Slice(Current.Responses, part), NeedsEntropy);
         using (no_grad())
         using (var scope = NewDisposeScope())
-        {
-            var referenceSums = tensor(part.Indices.Select(i => (float)Current.ReferenceSums[i]).ToArray(), device: Policy.Device);
-            klSum += (output.SequenceLogProbs - referenceSums).sum().ToDouble();
-        }
+            klSum += (output.SequenceLogProbs - PerSequence.Gather(Current.ReferenceSums, part, Policy.Device)).sum().ToDouble();
         return PartLoss(Current, mini, part, output);
     }
 
@@ -152,14 +163,14 @@ public abstract class BaselineLearner : IStageTwoLearner
         foreach (var part in plan.SelectMany(m => m.Parts))
         {
             using var scope = NewDisposeScope();
-            var output = TeacherForcing.Forward(Policy, prompts[part.Start..part.End], responses[part.Start..part.End]);
-            var rows = PerSequence.Unpad(output.TokenLogProbs, part.Indices.Select(i => responses[i].Length).ToArray());
+            var output = TeacherForcing.Forward(Policy, part.Select(i => prompts[i]).ToArray(), part.Select(i => responses[i]).ToArray());
+            var rows = PerSequence.Unpad(output.TokenLogProbs, part.Select(i => responses[i].Length).ToArray());
             using var cpuSums = output.SequenceLogProbs.cpu();
             var partSums = cpuSums.data<float>().ToArray();
-            for (int b = 0; b < part.Count; b++)
+            for (int b = 0; b < part.Length; b++)
             {
-                tokens[part.Start + b] = rows[b];
-                sums[part.Start + b] = partSums[b];
+                tokens[part[b]] = rows[b];
+                sums[part[b]] = partSums[b];
             }
         }
         return (tokens, sums);
