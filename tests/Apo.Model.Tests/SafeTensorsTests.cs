@@ -150,4 +150,143 @@ public class SafeTensorsTests
         Assert.Throws<DirectoryNotFoundException>(() => CheckpointReader.Open(dir.File("missing")));
         Assert.Throws<FileNotFoundException>(() => CheckpointReader.Open(dir.Path + "/../" + Path.GetFileName(dir.Path)));
     }
+
+    [Theory]
+    [InlineData("{\"huge\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,8],\"data_offsets\":[0,1]}}", "too large")]
+    [InlineData("{\"huge\":{\"dtype\":\"F32\",\"shape\":[2305843009213693952],\"data_offsets\":[0,1]}}", "too large")]
+    [InlineData("{\"huge\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[\"0\",1]}}", "integers")]
+    [InlineData("{\"huge\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1.5]}}", "integers")]
+    public void HeaderSizesThatOverflowOrAreNotIntegersNameTheFileAndTensor(string header, string expected)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("h.safetensors");
+        File.WriteAllBytes(path, BitConverter.GetBytes((long)header.Length).Concat(Encoding.ASCII.GetBytes(header)).Concat(new byte[1]).ToArray());
+        var error = Assert.Throws<InvalidDataException>(() => SafeTensorsFile.Open(path));
+        Assert.Contains("h.safetensors", error.Message);
+        Assert.Contains("\"huge\"", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    static List<KeyValuePair<string, Tensor>> MixedTensors()
+    {
+        var gen = new Generator(11);
+        return new List<KeyValuePair<string, Tensor>>
+        {
+            new("a", randn(new long[] { 33, 17 }, generator: gen)),
+            new("b", randn(new long[] { 5 }, generator: gen).to_type(ScalarType.BFloat16)),
+            new("transposed", randn(new long[] { 6, 4 }, generator: gen).t()),
+            new("scalar", tensor(2.5)),
+            new("empty", zeros(0, 3)),
+            new("ids", arange(1000, dtype: ScalarType.Int64)),
+            new("mask", randn(new long[] { 9 }, generator: gen) > 0),
+        };
+    }
+
+    [Fact]
+    public void PiecesCoverTheTensorInOrderInWholeElements()
+    {
+        using var scope = NewDisposeScope();
+        var t = arange(10, dtype: ScalarType.Float32);
+        var lengths = new List<int>();
+        var seen = new List<byte>();
+        TensorBytes.ForEachPiece(t, 13, piece => { lengths.Add(piece.Length); seen.AddRange(piece.ToArray()); });
+        Assert.Equal(new[] { 12, 12, 12, 4 }, lengths);
+        Assert.Equal(BytesOf(t), seen.ToArray());
+        Assert.Throws<ArgumentException>(() => TensorBytes.ForEachPiece(t.view(2, 5).t(), 13, _ => { }));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(1000)]
+    public void TinyPiecesWriteTheSameFileAndReadBackBitExact(int pieceBytes)
+    {
+        using var dir = new TempDirectory();
+        using var scope = NewDisposeScope();
+        var tensors = MixedTensors();
+        var metadata = new Dictionary<string, string> { ["format"] = "pt" };
+        foreach (ScalarType? storeAs in new ScalarType?[] { null, ScalarType.BFloat16 })
+        {
+            string whole = dir.File($"whole-{storeAs}.safetensors"), pieces = dir.File($"pieces-{storeAs}.safetensors");
+            SafeTensorsWriter.Write(whole, tensors, storeAs, metadata);
+            SafeTensorsWriter.Write(pieces, tensors, storeAs, metadata, pieceBytes);
+            var bytes = File.ReadAllBytes(pieces);
+            Assert.Equal(File.ReadAllBytes(whole), bytes);
+
+            // The data section is what the single-span writer produced: each stored tensor's bytes, in order.
+            var stored = tensors.Select(t => storeAs is { } s && t.Value.is_floating_point() ? t.Value.to_type(s) : t.Value).ToList();
+            long dataStart = 8 + BitConverter.ToInt64(bytes, 0);
+            Assert.Equal(stored.SelectMany(BytesOf).ToArray(), bytes[(int)dataStart..]);
+
+            using var file = SafeTensorsFile.Open(pieces);
+            file.PieceBytes = pieceBytes;
+            for (int i = 0; i < tensors.Count; i++)
+            {
+                var (name, expected) = (tensors[i].Key, stored[i]);
+                Assert.Equal(BytesOf(expected), BytesOf(file.Read(name)));
+                var direct = empty(expected.shape, expected.dtype);
+                file.ReadInto(name, direct);
+                Assert.Equal(BytesOf(expected), BytesOf(direct));
+                if (expected.dim() == 2 && expected.numel() > 0)
+                {
+                    // A non-contiguous destination of another dtype takes the staging-tensor path.
+                    var strided = empty(expected.shape[1], expected.shape[0], dtype: ScalarType.Float64).t();
+                    file.ReadInto(name, strided);
+                    Assert.Equal(BytesOf(expected.to_type(ScalarType.Float64)), BytesOf(strided));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A tensor just over int.MaxValue bytes (a Span's limit), as a Qwen2.5-7B float32 embedding
+    /// is (2.18 GB). Values are i mod 251, a period prime to every piece size, so a misplaced,
+    /// skipped or repeated piece shows up.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void TensorOverTwoGibibytesRoundTripsThroughWriterReadAndReadInto()
+    {
+        const long count = (1L << 31) + 1024;
+        using var dir = new TempDirectory();
+        string path = dir.File("big.safetensors");
+        // Start, across int.MaxValue, across the first 256 MiB piece boundary, end.
+        var slices = new (long Start, long Length)[] { (0, 4096), ((1L << 31) - 1024, 2048), ((1L << 28) - 150, 300), (count - 4096, 4096) };
+
+        using (var scope = NewDisposeScope())
+        {
+            var period = arange(251, dtype: ScalarType.Byte);
+            var big = period.repeat((count + 250) / 251).narrow(0, 0, count);
+            SafeTensorsWriter.Write(path, new Dictionary<string, Tensor> { ["big"] = big });
+        }
+        var lengthBytes = new byte[8];
+        using (var raw = File.OpenRead(path)) raw.ReadExactly(lengthBytes);
+        Assert.Equal(8 + BitConverter.ToInt64(lengthBytes) + count, new FileInfo(path).Length);
+
+        using var file = SafeTensorsFile.Open(path);
+        Assert.Equal(count, file.Entries["big"].ByteCount);
+        Assert.Equal(count, file.Entries["big"].ElementCount);
+        using (var scope = NewDisposeScope())
+        {
+            var read = file.Read("big");
+            Assert.Equal(new[] { count }, read.shape);
+            AssertPattern(read, slices);
+        }
+        using (var scope = NewDisposeScope())
+        {
+            var into = zeros(count, dtype: ScalarType.Byte);
+            file.ReadInto("big", into);
+            AssertPattern(into, slices);
+        }
+    }
+
+    static void AssertPattern(Tensor t, (long Start, long Length)[] slices)
+    {
+        foreach (var (start, length) in slices)
+        {
+            using var expected = arange(start, start + length, dtype: ScalarType.Int64).remainder(251).to_type(ScalarType.Byte);
+            using var actual = t.narrow(0, start, length);
+            Assert.Equal(BytesOf(expected), BytesOf(actual));
+        }
+    }
 }

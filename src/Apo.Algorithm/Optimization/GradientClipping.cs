@@ -9,9 +9,10 @@ public static class GradientClipping
 {
     /// <summary>
     /// Scales every gradient by min(1, maxNorm / (‖g‖ + 1e-6)), where ‖g‖ is the L2 norm of all
-    /// gradients concatenated (one factor for all parameters, not one per parameter).
+    /// gradients concatenated (one factor for all parameters, not one per parameter). Gradients
+    /// may mix dtypes (e.g. float32 and float64).
     /// </summary>
-    /// <returns>‖g‖ before clipping (0 when no parameter has a gradient).</returns>
+    /// <returns>‖g‖ before clipping (0 when no parameter has a gradient); a non-finite ‖g‖ is returned as is and nothing is scaled.</returns>
     public static double ClipTotalNorm(IEnumerable<Parameter> parameters, double maxNorm)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -20,9 +21,15 @@ public static class GradientClipping
         var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToArray();
         if (grads.Length == 0) return 0.0;
 
-        // Accumulate in float64 so a large model's norm does not lose digits in float32.
-        var squares = grads.Select(g => g.to_type(ScalarType.Float64).square().sum()).ToArray();
-        var norm = Math.Sqrt(torch.stack(squares).sum().ToDouble());
+        // As clip_grad_norm_ does: one L2 norm per gradient in the gradient's own dtype, a reduction
+        // with no full-size temporary (a float64 copy and its square cost gigabytes at 0.5B
+        // parameters). Only these scalars are widened to float64 and combined as √Σ‖g_i‖², so many
+        // tensors do not lose digits. A reduced-precision gradient (bfloat16, float16) thus gets a
+        // norm of that precision, as in torch. The scalars stay on the first gradient's device,
+        // so the one host sync is ToDouble below, not one per parameter.
+        var device = grads[0].device;
+        var norms = grads.Select(g => linalg.vector_norm(g, 2).to(ScalarType.Float64, device));
+        var norm = Math.Sqrt(stack(norms).square().sum().ToDouble());
         if (double.IsFinite(norm) && norm > maxNorm)
         {
             var factor = maxNorm / (norm + 1e-6);

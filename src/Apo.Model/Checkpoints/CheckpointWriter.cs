@@ -35,7 +35,7 @@ public static class CheckpointWriter
             foreach (var (name, tensor) in shards[i])
             {
                 weightMap[name] = names[i];
-                totalSize += StoredBytes(tensor, storeAs);
+                totalSize = checked(totalSize + StoredBytes(tensor, storeAs));
             }
         }
         var index = new { metadata = new { total_size = totalSize }, weight_map = weightMap };
@@ -52,13 +52,13 @@ public static class CheckpointWriter
         foreach (var item in tensors)
         {
             long bytes = StoredBytes(item.Value, storeAs);
-            if (maxShardBytes > 0 && current > 0 && current + bytes > maxShardBytes)
+            if (maxShardBytes > 0 && current > 0 && checked(current + bytes) > maxShardBytes)
             {
                 shards.Add(new());
                 current = 0;
             }
             shards[^1].Add(item);
-            current += bytes;
+            current = checked(current + bytes);
         }
         return shards;
     }
@@ -67,7 +67,7 @@ public static class CheckpointWriter
     {
         var type = storeAs is { } s && tensor.is_floating_point() ? s : tensor.dtype;
         SafeTensorsDType.TryParse(SafeTensorsDType.NameOf(type), out _, out int size);
-        return tensor.numel() * size;
+        return checked(tensor.numel() * size);
     }
 
     static void DeleteShardFiles(string directory, IReadOnlyCollection<string> keep)

@@ -80,15 +80,22 @@ public sealed class SafeTensorsFile : IDisposable
     TensorEntry EntryOrThrow(string name) =>
         Entries.TryGetValue(name, out var entry) ? entry : throw new InvalidDataException($"{Path}: no tensor named \"{name}\"");
 
+    /// <summary>
+    /// Bytes moved per read. Internal so tests can force many pieces on a small tensor; the
+    /// default keeps each span far below the int.MaxValue limit of Span&lt;byte&gt;.
+    /// </summary>
+    internal int PieceBytes { get; set; } = TensorBytes.DefaultPieceBytes;
+
+    /// <summary>Reads the entry's bytes straight into <paramref name="target"/> (contiguous, CPU, of the entry's dtype).</summary>
     void Fill(TensorEntry entry, Tensor target)
     {
-        stream.Seek(dataStart + entry.Begin, SeekOrigin.Begin);
-        var span = target.bytes;
-        if (span.Length != entry.ByteCount)
-            throw new InvalidDataException($"{Path}: tensor \"{entry.Name}\" byte count mismatch");
+        if (TensorBytes.ByteCount(target) != entry.ByteCount)
+            throw new InvalidDataException(
+                $"{Path}: tensor \"{entry.Name}\" has {entry.ByteCount} bytes in the file but its destination holds {TensorBytes.ByteCount(target)}");
+        stream.Seek(checked(dataStart + entry.Begin), SeekOrigin.Begin);
         try
         {
-            stream.ReadExactly(span);
+            TensorBytes.Read(stream, target, PieceBytes);
         }
         catch (EndOfStreamException)
         {
@@ -151,13 +158,29 @@ public sealed class SafeTensorsFile : IDisposable
             : throw new InvalidDataException($"{where}: shape entries must be non-negative integers")).ToArray();
         if (!value.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
             throw new InvalidDataException($"{where}: missing \"data_offsets\" [begin, end]");
-        long begin = offsets[0].GetInt64(), end = offsets[1].GetInt64();
-        long expected = shape.Aggregate(1L, (a, b) => checked(a * b)) * elementSize;
+        if (!TryGetLong(offsets[0], out long begin) || !TryGetLong(offsets[1], out long end))
+            throw new InvalidDataException($"{where}: data_offsets must be integers");
+        long expected;
+        try
+        {
+            expected = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * elementSize);
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidDataException($"{where}: shape [{string.Join(", ", shape)}] is too large to address");
+        }
         if (begin < 0 || end < begin || end > dataLength)
             throw new InvalidDataException($"{where}: data_offsets [{begin}, {end}] lie outside the file's {dataLength} data bytes");
         if (end - begin != expected)
             throw new InvalidDataException($"{where}: data_offsets cover {end - begin} bytes but {dtypeName}[{string.Join(", ", shape)}] needs {expected}");
         return new TensorEntry(name, path, dtype, shape, begin, end);
+    }
+
+    // JsonElement.TryGetInt64 throws (rather than answering false) when the element is not a number.
+    static bool TryGetLong(JsonElement element, out long value)
+    {
+        value = 0;
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out value);
     }
 
     public void Dispose() => stream.Dispose();

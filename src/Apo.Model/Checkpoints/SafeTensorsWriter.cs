@@ -13,7 +13,12 @@ public static class SafeTensorsWriter
     const int HeaderAlignment = 8;
 
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors,
-        ScalarType? storeAs = null, IReadOnlyDictionary<string, string>? metadata = null)
+        ScalarType? storeAs = null, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Write(path, tensors, storeAs, metadata, TensorBytes.DefaultPieceBytes);
+
+    /// <param name="pieceBytes">Bytes written per call; tests make it tiny to exercise the piecewise path.</param>
+    internal static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors,
+        ScalarType? storeAs, IReadOnlyDictionary<string, string>? metadata, int pieceBytes)
     {
         var items = tensors.ToList();
         var duplicate = items.GroupBy(t => t.Key).FirstOrDefault(g => g.Count() > 1);
@@ -29,10 +34,12 @@ public static class SafeTensorsWriter
             for (int i = 0; i < items.Count; i++)
             {
                 using var scope = NewDisposeScope();
+                // Conversion, device copy and contiguous() make a CPU staging tensor only when needed
+                // (it may itself exceed 2 GiB); the bytes then go out in pieces.
                 var tensor = items[i].Value.detach();
                 if (tensor.dtype != types[i]) tensor = tensor.to_type(types[i]);
                 if (tensor.device_type != DeviceType.CPU) tensor = tensor.cpu();
-                stream.Write(tensor.contiguous().bytes);
+                TensorBytes.Write(stream, tensor.contiguous(), pieceBytes);
             }
         });
     }
@@ -58,7 +65,7 @@ public static class SafeTensorsWriter
                 types[i] = storeAs is { } s && tensor.is_floating_point() ? s : tensor.dtype;
                 string dtypeName = SafeTensorsDType.NameOf(types[i]);
                 SafeTensorsDType.TryParse(dtypeName, out _, out int elementSize);
-                long bytes = tensor.numel() * elementSize;
+                long bytes = checked(tensor.numel() * elementSize);
                 json.WriteStartObject(items[i].Key);
                 json.WriteString("dtype", dtypeName);
                 json.WriteStartArray("shape");
@@ -66,10 +73,10 @@ public static class SafeTensorsWriter
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + bytes);
+                json.WriteNumberValue(checked(offset + bytes));
                 json.WriteEndArray();
                 json.WriteEndObject();
-                offset += bytes;
+                offset = checked(offset + bytes);
             }
             json.WriteEndObject();
         }
