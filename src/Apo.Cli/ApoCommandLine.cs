@@ -29,6 +29,7 @@ public static class ApoCommandLine
         yield return RunCommand.Create();
         yield return StageOneCommand.Create();
         yield return TrainCommand.Create();
+        yield return BenchTrainCommand.Create();
         yield return BenchCommand.Create();
         yield return BenchModelCommand.Create();
         yield return SiloCommand.Create();

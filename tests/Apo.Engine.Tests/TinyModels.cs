@@ -24,9 +24,9 @@ static class TinyModels
     };
 
     /// <summary>A model whose weights come from a fixed seed (same seed, same weights).</summary>
-    public static Qwen2ForCausalLM Create(long seed = 42)
+    public static Qwen2ForCausalLM Create(long seed = 42, ScalarType dtype = ScalarType.Float32)
     {
-        var model = new Qwen2ForCausalLM(Config(), CPU, ScalarType.Float32);
+        var model = Qwen2ForCausalLM.Uninitialised(Config(), CPU, dtype);
         var generator = new Generator((ulong)seed);
         using var noGrad = no_grad();
         foreach (var (name, parameter) in model.named_parameters())
@@ -38,10 +38,10 @@ static class TinyModels
         return model;
     }
 
-    /// <summary>A second model with exactly the weights of <paramref name="source"/>.</summary>
-    public static Qwen2ForCausalLM Copy(Qwen2ForCausalLM source)
+    /// <summary>A second model with exactly the weights of <paramref name="source"/> (in <paramref name="dtype"/>, default the source's).</summary>
+    public static Qwen2ForCausalLM Copy(Qwen2ForCausalLM source, ScalarType? dtype = null)
     {
-        var model = new Qwen2ForCausalLM(source.Config, CPU, ScalarType.Float32);
+        var model = Qwen2ForCausalLM.Uninitialised(source.Config, CPU, dtype ?? source.DType);
         model.LoadWeights(source.ParametersByName().ToDictionary(p => p.Key, p => (Tensor)p.Value), "copy");
         return model;
     }
@@ -50,7 +50,7 @@ static class TinyModels
     public static Dictionary<string, float[]> Snapshot(Qwen2ForCausalLM model)
     {
         using var scope = NewDisposeScope();
-        return model.ParametersByName().ToDictionary(p => p.Key, p => p.Value.detach().cpu().data<float>().ToArray());
+        return model.ParametersByName().ToDictionary(p => p.Key, p => p.Value.detach().to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray());
     }
 
     /// <summary>Deterministic prompts over tokens 3..Vocab-1 (never EOS).</summary>

@@ -199,7 +199,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
             {
                 replica?.Dispose();
                 replica = null;
-                replica = new Qwen2ForCausalLM(source.Config, runtime.Executor.Device, source.Model.DType);
+                replica = Qwen2ForCausalLM.Uninitialised(source.Config, runtime.Executor.Device, source.Model.DType);
                 replica.eval();
                 replicaReference = referenceDir;
             }

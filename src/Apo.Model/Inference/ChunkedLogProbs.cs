@@ -20,6 +20,12 @@ public sealed class ChunkedLogProbs : MultiTensorFunction<ChunkedLogProbs>
     /// </summary>
     public const long DefaultChunkElements = 1L << 25;
 
+    /// <summary>
+    /// The chunk size <see cref="TeacherForcing"/> uses, process-wide (a memory/speed knob like torch's global settings;
+    /// benchmarks set <see cref="long.MaxValue"/> to measure one unchunked pass). Set it only between steps.
+    /// </summary>
+    public static long ChunkElements { get; set; } = DefaultChunkElements;
+
     public override string Name => nameof(ChunkedLogProbs);
 
     /// <summary>Positions per chunk for a vocabulary of <paramref name="vocabSize"/>.</summary>
@@ -31,13 +37,13 @@ public sealed class ChunkedLogProbs : MultiTensorFunction<ChunkedLogProbs>
     /// and [N] float32 entropies when <paramref name="withEntropy"/> (else null). Differentiable in hidden and weight.
     /// </summary>
     public static (Tensor LogProbs, Tensor? Entropy) Compute(Tensor hidden, Tensor weight, Tensor targets, bool withEntropy,
-        long chunkElements = DefaultChunkElements)
+        long? chunkElements = null)
     {
         if (hidden.dim() != 2 || weight.dim() != 2 || hidden.shape[1] != weight.shape[1])
             throw new ArgumentException($"hidden [{string.Join(", ", hidden.shape)}] and weight [{string.Join(", ", weight.shape)}] must be [N, H] and [V, H]");
         if (targets.dim() != 1 || targets.shape[0] != hidden.shape[0])
             throw new ArgumentException($"targets [{string.Join(", ", targets.shape)}] must be [{hidden.shape[0]}]");
-        var outputs = apply(hidden, weight, targets, ChunkRows(weight.shape[0], chunkElements), withEntropy);
+        var outputs = apply(hidden, weight, targets, ChunkRows(weight.shape[0], chunkElements ?? ChunkElements), withEntropy);
         return (outputs[0], withEntropy ? outputs[1] : null);
     }
 

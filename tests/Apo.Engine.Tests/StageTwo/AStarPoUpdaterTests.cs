@@ -134,6 +134,75 @@ public class AStarPoUpdaterTests
         foreach (var (name, values) in expected) Assert.Equal(values, actual[name]);
     }
 
+    /// <summary>
+    /// A bf16 policy at a learning rate whose Adam steps (1e-4) are a tenth of half a bf16 ulp at these weights (|w| ≈ 0.3,
+    /// half an ulp ≈ 1e-3): trained as pure bf16 it would never move; through float32 masters most weights move, and
+    /// the way the same run in float32 moves them.
+    /// </summary>
+    [Fact]
+    public void ABf16PolicyMovesUnderSubUlpStepsAsTheFloat32RunDoes()
+    {
+        using var reference16 = TinyModels.Create(dtype: TorchSharp.torch.ScalarType.BFloat16);
+        using var policy16 = TinyModels.Copy(reference16);
+        using var reference32 = TinyModels.Copy(reference16, TorchSharp.torch.ScalarType.Float32);
+        using var policy32 = TinyModels.Copy(reference16, TorchSharp.torch.ScalarType.Float32);
+        var rollouts = Rollouts(reference32);
+        var start = TinyModels.Snapshot(policy16);
+        using (var mixed = new AStarPoUpdater(policy16, reference16, Settings(lr: 1e-4)))
+        using (var full = new AStarPoUpdater(policy32, reference32, Settings(lr: 1e-4)))
+            for (int i = 0; i < 15; i++)
+            {
+                mixed.Update(rollouts);
+                full.Update(rollouts);
+            }
+        Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, policy16.DType);
+        var after16 = TinyModels.Snapshot(policy16);
+        var after32 = TinyModels.Snapshot(policy32);
+        int moved = 0, agreeing = 0, total = 0;
+        foreach (var (name, before) in start)
+            for (int i = 0; i < before.Length; i++)
+            {
+                total++;
+                float d16 = after16[name][i] - before[i], d32 = after32[name][i] - before[i];
+                if (d16 == 0) continue;
+                moved++;
+                if (Math.Sign(d16) == Math.Sign(d32)) agreeing++;
+            }
+        Assert.True(moved > total / 2, $"{moved} of {total} bf16 weights moved");
+        Assert.True(agreeing > moved * 0.9, $"{agreeing} of {moved} moved weights moved the way the float32 run did");
+    }
+
+    [Fact]
+    public void ABf16PolicyResumesBitForBitFromItsMasters()
+    {
+        using var reference = TinyModels.Create(dtype: TorchSharp.torch.ScalarType.BFloat16);
+        var rollouts = Rollouts(reference);
+        var second = rollouts.Select(r => r with { Reward = 1 - r.Reward }).ToList();
+        using var straight = TinyModels.Copy(reference);
+        using (var updater = new AStarPoUpdater(straight, reference, Settings(lr: 1e-4)))
+            foreach (var batch in new[] { rollouts, second, rollouts, second }) updater.Update(batch);
+
+        using var dir = new TempDirectory();
+        using var firstHalf = TinyModels.Copy(reference);
+        using (var updater = new AStarPoUpdater(firstHalf, reference, Settings(lr: 1e-4)))
+        {
+            updater.Update(rollouts);
+            updater.Update(second);
+            updater.SaveState(dir.Path);
+        }
+        // The checkpoint's bf16 weights alone have lost the masters' low bits; the learner state restores them.
+        using var resumed = TinyModels.Copy(firstHalf);
+        using (var updater = new AStarPoUpdater(resumed, reference, Settings(lr: 1e-4)))
+        {
+            updater.LoadState(dir.Path);
+            updater.Update(rollouts);
+            updater.Update(second);
+        }
+        var expected = TinyModels.Snapshot(straight);
+        var actual = TinyModels.Snapshot(resumed);
+        foreach (var (name, values) in expected) Assert.Equal(values, actual[name]);
+    }
+
     [Fact]
     public void LiveTensorCountStaysFlat()
     {
