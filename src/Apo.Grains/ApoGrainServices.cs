@@ -15,17 +15,19 @@ public static class ApoGrainServices
     /// <param name="generators">Generator grains a run fans its work out to (both the coordinator's stage 1 and the trainer's rollouts).</param>
     /// <param name="generationBatchSize">Sequences per sampling batch of this silo's generators (and the trainer's held-out check).</param>
     public static IServiceCollection AddApoGrainServices(this IServiceCollection services, string device, int torchThreads,
-        string? weightDirectory = null, int generators = 1, int generationBatchSize = Generation.GeneratorOptions.DefaultBatchSize) =>
+        string? weightDirectory = null, int generators = 1, int generationBatchSize = Generation.GeneratorOptions.DefaultBatchSize,
+        string computeDtype = Apo.Model.Devices.ComputePrecision.Auto) =>
         services.AddApoGrainServices(device, torchThreads,
             weightDirectory is null ? _ => new InProcessWeightStore() : _ => new DirectoryWeightStore(weightDirectory),
-            generators, generationBatchSize);
+            generators, generationBatchSize, computeDtype);
 
     /// <summary>
     /// Registers the silo's <see cref="TensorRuntime"/> and the weight store <paramref name="weightStore"/> builds
     /// (e.g. the Azure Blob store Apo.Hosting selects from a silo config).
     /// </summary>
     public static IServiceCollection AddApoGrainServices(this IServiceCollection services, string device, int torchThreads,
-        Func<IServiceProvider, IWeightStore> weightStore, int generators = 1, int generationBatchSize = Generation.GeneratorOptions.DefaultBatchSize)
+        Func<IServiceProvider, IWeightStore> weightStore, int generators = 1, int generationBatchSize = Generation.GeneratorOptions.DefaultBatchSize,
+        string computeDtype = Apo.Model.Devices.ComputePrecision.Auto)
     {
         ArgumentNullException.ThrowIfNull(weightStore);
         if (generators <= 0) throw new ArgumentOutOfRangeException(nameof(generators), generators, "must be positive");
@@ -33,7 +35,7 @@ public static class ApoGrainServices
         services.Configure<Generation.GeneratorOptions>(o => o.BatchSize = generationBatchSize);
         services.Configure<Runs.RunOptions>(o => o.Generators = generators);
         services.Configure<Training.TrainerOptions>(o => o.Generators = generators);
-        services.AddSingleton(_ => new TensorRuntime(device, torchThreads));
+        services.AddSingleton(_ => new TensorRuntime(device, torchThreads, computeDtype));
         services.AddSingleton(weightStore);
         return services;
     }

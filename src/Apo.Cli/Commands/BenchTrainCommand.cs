@@ -155,8 +155,11 @@ static class BenchTrainCommand
     }
 
     static string Name(string shape, TrainStepBenchmarkOptions o) =>
-        $"{Path.GetFileNameWithoutExtension(shape)}-{DtypeName(o.DType)}-{o.Algorithm.CommandLineName()}-r{o.ResponseTokens}-p{o.Prompts}" +
+        $"{ShapeLabel(shape)}-{DtypeName(o.DType)}-{o.Algorithm.CommandLineName()}-r{o.ResponseTokens}-p{o.Prompts}" +
         $"-ckpt{(o.ActivationCheckpointing ? "on" : "off")}-chunk{(o.ChunkElements == long.MaxValue ? "off" : "on")}-mt{o.MaxTokensPerMicroBatch}";
+
+    static string ShapeLabel(string shape) =>
+        File.Exists(Path.Combine(AppContext.BaseDirectory, "BenchShapes", shape + ".json")) ? shape : Path.GetFileNameWithoutExtension(Path.GetFullPath(shape));
 
     static Qwen2Config Shape(string name)
     {

@@ -15,20 +15,27 @@ public sealed class TensorRuntime : IDisposable
 
     public DeviceExecutor Executor { get; }
 
-    public TensorRuntime(string device = "cpu", int torchThreads = 0)
+    /// <summary>The <see cref="ComputePrecision"/> setting models are loaded with (auto: a bf16 checkpoint computes in bf16 only where that is fast).</summary>
+    public string ComputeDtype { get; }
+
+    public TensorRuntime(string device = "cpu", int torchThreads = 0, string computeDtype = ComputePrecision.Auto)
     {
+        if (!ComputePrecision.IsValid(computeDtype))
+            throw new ArgumentException($"compute dtype \"{computeDtype}\" is not one of {string.Join(", ", ComputePrecision.Names)}", nameof(computeDtype));
+        ComputeDtype = computeDtype;
         Executor = new DeviceExecutor(device);
         if (torchThreads > 0) Executor.Run(() => TorchSharp.torch.set_num_threads(torchThreads)).GetAwaiter().GetResult();
     }
 
-    /// <summary>A model directory loaded onto this device, once. Call on <see cref="Executor"/>'s thread.</summary>
+    /// <summary>A model directory loaded onto this device in its compute dtype (<see cref="ComputeDtype"/>), once. Call on <see cref="Executor"/>'s thread.</summary>
     public LoadedModel Shared(string modelDirectory)
     {
         EnsureOnDeviceThread();
         string key = Path.GetFullPath(modelDirectory);
         if (!models.TryGetValue(key, out var model))
         {
-            model = ModelDirectory.Load(key, Executor.Device);
+            var stored = Apo.Model.Qwen2.Qwen2Config.Load(Path.Combine(key, ModelDirectory.ConfigFileName)).ScalarType;
+            model = ModelDirectory.Load(key, Executor.Device, ComputePrecision.Resolve(ComputeDtype, stored, Executor.Device));
             models[key] = model;
         }
         return model;

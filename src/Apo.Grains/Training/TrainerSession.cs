@@ -27,6 +27,10 @@ public sealed class TrainerSession : IDisposable
         this.learner = learner;
     }
 
+    /// <summary>The dtype the reference checkpoint stores (its config.json): what the trained policy is saved as,
+    /// whatever dtype it computes in on this silo.</summary>
+    public TorchSharp.torch.ScalarType CheckpointDtype => Policy.Config.ScalarType;
+
     public Qwen2ForCausalLM Policy { get; }
     public TextTokenizer Tokenizer { get; }
     public long OptimizerSteps => learner.OptimizerSteps;
@@ -90,7 +94,7 @@ public sealed class TrainerSession : IDisposable
     /// <summary>Writes the policy (a Hugging Face model directory) and the learner's state into <paramref name="directory"/>.</summary>
     public void SaveTo(string directory)
     {
-        ModelDirectory.Save(directory, Policy, Tokenizer);
+        ModelDirectory.Save(directory, Policy, Tokenizer, storeAs: CheckpointDtype);
         learner.SaveState(directory);
     }
 

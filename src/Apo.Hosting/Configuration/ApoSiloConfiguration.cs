@@ -83,6 +83,8 @@ public static partial class ApoSiloConfiguration
             "must be \"cpu\", \"cuda\" or \"cuda:N\"");
         Require(options, options.TorchThreads >= 0, "TorchThreads", options.TorchThreads.ToString(),
             "must be 0 (all cores) or a positive thread count");
+        Require(options, Apo.Model.Devices.ComputePrecision.IsValid(options.ComputeDtype), "ComputeDtype", options.ComputeDtype,
+            "must be one of " + string.Join(", ", Apo.Model.Devices.ComputePrecision.Names));
         Require(options, options.GenerationBatchSize > 0, "GenerationBatchSize", options.GenerationBatchSize.ToString(), "must be a positive number of sequences");
         Require(options, options.SiloPort is > 0 and <= 65535, "SiloPort", options.SiloPort.ToString(), "must be a port in 1..65535");
         Require(options, options.GatewayPort is > 0 and <= 65535, "GatewayPort", options.GatewayPort.ToString(), "must be a port in 1..65535");

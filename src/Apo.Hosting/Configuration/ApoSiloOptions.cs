@@ -40,6 +40,13 @@ public sealed class ApoSiloOptions
     /// <summary>Torch intra-op threads; 0 means all cores.</summary>
     public int TorchThreads { get; set; }
 
+    /// <summary>
+    /// The dtype models compute in: <c>auto</c> (a bf16/fp16 checkpoint in its own dtype where the device has fast
+    /// kernels for it, float32 elsewhere), <c>checkpoint</c>, <c>float32</c>, <c>bfloat16</c> or <c>float16</c>.
+    /// Trained policies are saved in the checkpoint's dtype whatever this is.
+    /// </summary>
+    public string ComputeDtype { get; set; } = "auto";
+
     /// <summary>Sequences this silo's generators decode together in one sampling batch (a GPU silo wants hundreds).</summary>
     public int GenerationBatchSize { get; set; } = 64;
 
