@@ -6,16 +6,18 @@ using static TorchSharp.torch;
 namespace Apo.Algorithm.Optimization;
 
 /// <summary>
-/// File format of a saved <see cref="PolicyOptimizer"/>: a small header of ours (magic, version,
-/// step count, parameter shapes, so a wrong file fails with a clear message), the float32 master
-/// weights of half-precision parameters (version 2: count, then per master its parameter index and raw
-/// little-endian bytes), then TorchSharp's own AdamW state dictionary (options, per-parameter step,
-/// exp_avg, exp_avg_sq — of the masters). Version 1 files (no master section) still load.
+/// File format of a saved <see cref="PolicyOptimizer"/>: a small header (magic, version, step count,
+/// parameter shapes, so a wrong file fails with a clear message), the float32 master weights of
+/// half-precision parameters (count, then per master its parameter index and raw little-endian bytes),
+/// then per parameter its AdamW step count, first and second moments (raw bytes, written in pieces, so a
+/// tensor over 2 GiB — a 7B embedding's float32 moments — is no special case). Hyperparameters are not
+/// stored: they come from the settings in force. Versions 1 and 2 held TorchSharp's AdamW state
+/// dictionary, which the optimizer no longer uses; such files are refused with a message that says so.
 /// </summary>
 internal static class OptimizerStateFile
 {
     private const string Magic = "APO-ADAMW-STATE";
-    private const int Version = 2;
+    private const int Version = 3;
     private const int CopyPiece = 16 << 20;
 
     public static void Save(PolicyOptimizer optimizer, string path)
@@ -40,7 +42,13 @@ internal static class OptimizerStateFile
                 writer.Write(i);
                 WriteRaw(writer, optimizer.MasterWeights.Masters[i]);
             }
-            optimizer.Inner.save_state_dict(writer);
+            var moments = optimizer.Moments;
+            for (var i = 0; i < optimizer.Parameters.Count; i++)
+            {
+                writer.Write(moments.Steps[i]);
+                WriteRaw(writer, moments.ExpAvg[i]);
+                WriteRaw(writer, moments.ExpAvgSq[i]);
+            }
             writer.Flush();
         });
     }
@@ -63,7 +71,10 @@ internal static class OptimizerStateFile
             }
             if (magic != Magic) throw new InvalidDataException($"{path}: not an A*-PO optimizer state file (bad header).");
             var version = reader.ReadInt32();
-            if (version is not (1 or Version)) throw new InvalidDataException($"{path}: optimizer state format version {version} is not supported (expected {Version}).");
+            if (version is 1 or 2)
+                throw new InvalidDataException($"{path}: optimizer state format version {version} was written by an earlier apo (TorchSharp's AdamW state); " +
+                    $"this one reads version {Version}: resume that run with the version that wrote it, or start it again.");
+            if (version != Version) throw new InvalidDataException($"{path}: optimizer state format version {version} is not supported (expected {Version}).");
             var stepCount = reader.ReadInt64();
             if (stepCount < 0) throw new InvalidDataException($"{path}: step count {stepCount} is negative.");
 
@@ -82,8 +93,16 @@ internal static class OptimizerStateFile
                         $"{path}: parameter {i} has shape [{string.Join(", ", shape)}] in the file but [{string.Join(", ", expected)}] in the model.");
             }
 
-            if (version >= 2) ReadMasters(optimizer, reader, path);
-            optimizer.Inner.load_state_dict(reader);
+            ReadMasters(optimizer, reader, path);
+            var moments = optimizer.Moments;
+            for (var i = 0; i < count; i++)
+            {
+                var steps = reader.ReadInt64();
+                if (steps < 0) throw new InvalidDataException($"{path}: parameter {i} has a negative AdamW step count {steps}.");
+                moments.Steps[i] = steps;
+                ReadRaw(reader, moments.ExpAvg[i], path);
+                ReadRaw(reader, moments.ExpAvgSq[i], path);
+            }
             if (stream.Position != stream.Length)
                 throw new InvalidDataException($"{path}: {stream.Length - stream.Position} unexpected bytes after the optimizer state.");
             return stepCount;

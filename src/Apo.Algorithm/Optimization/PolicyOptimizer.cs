@@ -15,7 +15,7 @@ public sealed class PolicyOptimizer : IDisposable
 {
     private readonly Parameter[] _parameters;
     private readonly MasterWeights _masters;
-    private readonly AdamW _adamW;
+    private readonly AdamWMoments _adamW;
     private bool _disposed;
 
     /// <param name="parameters">The trainable parameters (their order is part of the saved state).</param>
@@ -29,9 +29,7 @@ public sealed class PolicyOptimizer : IDisposable
         if (_parameters.Length == 0) throw new ArgumentException("the optimizer needs at least one parameter.", nameof(parameters));
         Settings = settings;
         _masters = new MasterWeights(_parameters);
-        // Constructed directly (not through torch.optim.AdamW, whose β2 default is 0.99) with every value explicit.
-        _adamW = new AdamW(_masters.Masters, settings.LearningRate, settings.Beta1, settings.Beta2, settings.Eps,
-            settings.WeightDecay, amsgrad: false, maximize: false);
+        _adamW = new AdamWMoments(_masters.Masters);
     }
 
     /// <summary>The settings in force (after <see cref="LoadState"/> too: saved hyperparameters never override them).</summary>
@@ -46,7 +44,7 @@ public sealed class PolicyOptimizer : IDisposable
     /// <summary>True when some parameter is half precision and trains through a float32 master copy.</summary>
     public bool HasMasterWeights => _masters.Any;
 
-    internal AdamW Inner => _adamW;
+    internal AdamWMoments Moments => _adamW;
 
     internal MasterWeights MasterWeights => _masters;
 
@@ -101,10 +99,7 @@ public sealed class PolicyOptimizer : IDisposable
             throw new InvalidOperationException($"gradient norm is {norm}; the step was not taken.");
         }
 
-        using (var scope = NewDisposeScope())
-        {
-            _adamW.step();
-        }
+        _adamW.Step(Settings);
         _masters.CopyToModel();
         StepCount++;
         return new StepResult(total, norm, StepCount);
@@ -129,27 +124,14 @@ public sealed class PolicyOptimizer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         StepCount = OptimizerStateFile.Load(this, path);
         _masters.CopyToModel();
-        ApplySettings();
     }
 
     private void ZeroGradients()
     {
-        // TorchSharp's zero_grad leaves a tensor handle behind on the caller's dispose scope; keep it in ours.
+        // Gradients are freed, not zeroed (PyTorch's set_to_none): between steps they take no memory at all.
         using var scope = NewDisposeScope();
-        _adamW.zero_grad();
+        foreach (var p in _masters.Masters) p.grad = null;
         _masters.ZeroHalfGradients();
-    }
-
-    private void ApplySettings()
-    {
-        foreach (var group in _adamW.ParamGroups.OfType<AdamW.ParamGroup>())
-        {
-            group.LearningRate = Settings.LearningRate;
-            group.Options.beta1 = Settings.Beta1;
-            group.Options.beta2 = Settings.Beta2;
-            group.Options.eps = Settings.Eps;
-            group.Options.weight_decay = Settings.WeightDecay;
-        }
     }
 
     /// <inheritdoc />

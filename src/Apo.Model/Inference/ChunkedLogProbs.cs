@@ -115,8 +115,22 @@ public sealed class ChunkedLogProbs : MultiTensorFunction<ChunkedLogProbs>
                 gradHidden.narrow(0, start, n).copy_(dzModel.mm(weight));
                 gradWeight32.add_(dzModel.t().mm(h));
             }
-            gradWeight = (weight.dtype == ScalarType.Float32 ? gradWeight32 : gradWeight32.to(weight.dtype)).MoveToOuterDisposeScope();
+            var result = weight.dtype == ScalarType.Float32 ? gradWeight32 : gradWeight32.to(weight.dtype);
             gradHidden.MoveToOuterDisposeScope();
+            if (weight.is_leaf && weight.requires_grad)
+            {
+                // The LM head is a leaf Parameter (the embedding itself when tied): add its gradient to .grad here, as
+                // autograd's AccumulateGrad would. Handed back through the engine instead, a [vocab, hidden] gradient
+                // whose managed wrapper still holds a reference is summed with the embedding's into a new tensor and
+                // then cloned into .grad — two more vocabulary-sized copies at the peak of the backward pass.
+                using (no_grad())
+                {
+                    if (weight.grad is { } existing) existing.add_(result);
+                    else weight.grad = result;
+                }
+                return [gradHidden, null!, null!, null!, null!];
+            }
+            gradWeight = result.MoveToOuterDisposeScope();
         }
         // One entry per argument of apply: hidden, weight, targets (integers), rows and withEntropy (not tensors).
         return [gradHidden, gradWeight, null!, null!, null!];

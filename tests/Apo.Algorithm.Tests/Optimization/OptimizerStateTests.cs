@@ -136,8 +136,19 @@ public sealed class OptimizerStateTests : IDisposable
         var path = Path.Combine(_dir, "lr.bin");
         saver.SaveState(path);
 
-        using var loader = new PolicyOptimizer(CopyOf(model).Parameters, Settings with { LearningRate = 0.5 });
+        // An AdamW step moves p by lr·(wd·p + m̂/(√v̂ + ε)): linear in lr. Loaded at 10× the saved lr, the same
+        // next step moves every weight exactly 10× as far as it does at the saved lr.
+        var fast = CopyOf(model);
+        var slow = CopyOf(model);
+        using var loader = new PolicyOptimizer(fast.Parameters, Settings with { LearningRate = Settings.LearningRate * 10 });
+        using var same = new PolicyOptimizer(slow.Parameters, Settings);
         loader.LoadState(path);
-        Assert.All(loader.Inner.ParamGroups, g => Assert.Equal(0.5, g.LearningRate));
+        same.LoadState(path);
+        var start = Values(model.W);
+        loader.Step(() => fast.Loss(1));
+        same.Step(() => slow.Loss(1));
+        var fastMoves = Values(fast.W).Zip(start, (a, b) => a - b).ToArray();
+        var slowMoves = Values(slow.W).Zip(start, (a, b) => a - b).ToArray();
+        for (var i = 0; i < start.Length; i++) Assert.Equal(10.0, fastMoves[i] / slowMoves[i], 4);
     }
 }
