@@ -97,16 +97,37 @@ public class ChunkedLogProbsTests
         var chunkedValues = Values(TeacherForcing.Forward(model, prompts, responses).TokenLogProbs);
         foreach (var p in model.parameters()) p.grad!.zero_();
 
-        var batch = PaddedBatch.Create(prompts, responses, model.Config.VocabSize, model.Device);
-        var logits = model.forward(batch.InputIds, batch.PositionIds, batch.AttentionMask)
-            .narrow(1, batch.PromptWidth - 1, batch.ResponseWidth).log_softmax(-1);
-        var tokenLogProbs = logits.gather(-1, batch.InputIds.narrow(1, batch.PromptWidth, batch.ResponseWidth).unsqueeze(-1)).squeeze(-1) * batch.ResponseMask;
-        var entropy = (logits.exp() * logits).sum(-1).neg() * batch.ResponseMask;
+        var (ids, attention, positions, responseMask, promptWidth, responseWidth) = LeftPaddedLayout(prompts, responses);
+        var logits = model.forward(ids, positions, attention).narrow(1, promptWidth - 1, responseWidth).log_softmax(-1);
+        var tokenLogProbs = logits.gather(-1, ids.narrow(1, promptWidth, responseWidth).unsqueeze(-1)).squeeze(-1) * responseMask;
+        var entropy = (logits.exp() * logits).sum(-1).neg() * responseMask;
         ((tokenLogProbs.sum(1) * tensor(new[] { 1f, -0.5f, 2f, 0.25f })).sum() + entropy.sum() * 0.3).backward();
 
         AssertClose(Values(tokenLogProbs), chunkedValues, 1e-5, "token log-probs");
         foreach (var (name, parameter) in model.ParametersByName())
             AssertClose(Values(parameter.grad!), chunked[name], 1e-4, name);
+    }
+
+    /// <summary>The layout scoring used before: prompts left-padded to P, responses right-padded after them, an attention mask.</summary>
+    static (Tensor Ids, Tensor Attention, Tensor Positions, Tensor ResponseMask, int PromptWidth, int ResponseWidth) LeftPaddedLayout(
+        int[][] prompts, int[][] responses)
+    {
+        int batch = prompts.Length, p = prompts.Max(x => x.Length), r = responses.Max(x => x.Length), width = p + r;
+        var ids = new long[batch * width];
+        var attention = new long[batch * width];
+        var positions = new long[batch * width];
+        var mask = new float[batch * r];
+        for (int b = 0; b < batch; b++)
+        {
+            int start = p - prompts[b].Length;
+            for (int i = 0; i < prompts[b].Length; i++) (ids[b * width + start + i], attention[b * width + start + i], positions[b * width + start + i]) = (prompts[b][i], 1, i);
+            for (int t = 0; t < responses[b].Length; t++)
+            {
+                (ids[b * width + p + t], attention[b * width + p + t], positions[b * width + p + t]) = (responses[b][t], 1, prompts[b].Length + t);
+                mask[b * r + t] = 1;
+            }
+        }
+        return (tensor(ids, [batch, width]), tensor(attention, [batch, width]), tensor(positions, [batch, width]), tensor(mask, [batch, r]), p, r);
     }
 
     [Theory]

@@ -12,7 +12,7 @@ public class KvCacheTests
         var prompts = TinyModels.Prompts(3, seed: 5, minLength: 2, maxLength: 7); // different lengths: left padding in play
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var batch = PaddedBatch.Create(prompts, null, model.Config.VocabSize, CPU);
+        using var batch = PaddedBatch.Create(prompts, model.Config.VocabSize, CPU);
         int steps = 8, width = batch.PromptWidth;
         using var cache = model.CreateKvCache(3, width + steps);
         var mask = cat([batch.AttentionMask, ones(3, steps, dtype: ScalarType.Int64)], 1);

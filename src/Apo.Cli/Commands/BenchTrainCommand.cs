@@ -31,10 +31,11 @@ static class BenchTrainCommand
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Tokens per prompt.", DefaultValueFactory = _ => 128 };
         var steps = new Option<int>("--steps") { Description = "Timed steps per configuration (median reported).", DefaultValueFactory = _ => 1 };
         var output = new Option<DirectoryInfo>("--out") { Description = "Results directory.", DefaultValueFactory = _ => new DirectoryInfo("runs/bench-train") };
+        var matmul = new Option<bool>("--matmul") { Description = "Only measure this machine's matmul rates at the shape's MLP (float32, bfloat16, float16 × the forward and both backward layouts) and exit." };
         var child = new Option<FileInfo?>("--child-result") { Description = "Internal: run one configuration in this process and write its result here.", Hidden = true };
         var command = new Command("bench-train", "Time and peak memory of one stage-2 step at real shapes (random weights, given responses), FLOP/s against this machine's matmul rate.")
         {
-            shape, dtypes, lengths, algos, checkpointing, chunking, maxTokens, prompts, promptTokens, steps, output, child,
+            shape, dtypes, lengths, algos, checkpointing, chunking, maxTokens, prompts, promptTokens, steps, output, matmul, child,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -59,6 +60,18 @@ static class BenchTrainCommand
                     Steps = Positive(parse.GetValue(steps).ToString(), "--steps"),
                 };
             var all = configurations.ToList();
+            if (parse.GetValue(matmul))
+            {
+                int tokens = all[0].PromptTokens + all[0].ResponseTokens;
+                Console.WriteLine($"matmul [{tokens} × {config.HiddenSize}]·[{config.HiddenSize} × {config.IntermediateSize}], {get_num_threads()} threads, median of 5, GFLOP/s:");
+                Console.WriteLine("dtype      NT (x·Wᵀ)  NN (g·W)  TN (gᵀ·x)");
+                foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 })
+                {
+                    var rates = new[] { "NT", "NN", "TN" }.Select(l => TrainStepBenchmark.MatmulRate(tokens, config.HiddenSize, config.IntermediateSize, dtype, l) / 1e9).ToArray();
+                    Console.WriteLine($"{dtype,-10} {rates[0],9:F1} {rates[1],9:F1} {rates[2],10:F1}");
+                }
+                return 0;
+            }
             if (parse.GetValue(child) is { } resultFile)
             {
                 if (all.Count != 1) throw new UsageException("--child-result runs exactly one configuration");

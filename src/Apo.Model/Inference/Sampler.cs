@@ -23,7 +23,7 @@ public static class Sampler
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var batch = PaddedBatch.Create(prompts, null, model.Config.VocabSize, model.Device);
+        using var batch = PaddedBatch.Create(prompts, model.Config.VocabSize, model.Device);
         int size = batch.BatchSize, promptWidth = batch.PromptWidth, maxNew = options.MaxNewTokens;
         // Mask over every slot the run can reach: prompt mask, then ones for generated tokens
         // (a finished sequence keeps feeding the pad id, whose outputs are never read).

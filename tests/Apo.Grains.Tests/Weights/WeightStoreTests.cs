@@ -131,19 +131,13 @@ public sealed class WeightStoreTests : IDisposable
         // Warm-up fills the in-process store to its capacity (2 versions), so later rounds only replace.
         Round(1);
         Round(2);
-        // Collect earlier garbage first, then count WITHOUT collecting again: a forced collection would
-        // finalise tensors the store forgot to dispose and hide exactly the leak this test looks for.
-        Collect();
+        // Counted WITHOUT a garbage collection: one would finalise tensors the store forgot to dispose and hide
+        // exactly the leak this test looks for. The finaliser may release other tests' garbage meanwhile, which
+        // only lowers the count, so the check allows a smaller count, never a larger one.
         long before = Tensor.TotalCount;
         for (long v = 3; v < 15; v++) Round(v);
-        Assert.Equal(before, Tensor.TotalCount);
+        Assert.True(Tensor.TotalCount <= before, $"{Tensor.TotalCount - before} more live tensors after 12 rounds");
         (store as IDisposable)?.Dispose();
     }
 
-    static void Collect()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-    }
 }
