@@ -9,12 +9,24 @@ namespace Apo.Common.Memory;
 /// 7 MiB in float32 at 2k tokens) then come from the heap, where freed space fragments and is not returned:
 /// measured here, one 4-layer training step's resident memory grew by ~400 MB per step this way and peaks
 /// stopped reflecting what was alive (docs/BENCHMARKS.md). A fixed threshold of 1 MiB maps every block
-/// above it on its own and unmaps it when freed, so resident memory follows the live tensors.
+/// above it on its own and unmaps it when freed, so resident memory follows the live tensors. Mapping costs a
+/// page fault per page of every such block, which a tiny model's millisecond steps feel (the embedded presets
+/// ran 2× slower) and a large one's do not (the 0.5B step: unchanged), so processes switch it on when they
+/// load a model of at least <see cref="LargeModelParameters"/> parameters.
 /// </summary>
 public static class NativeHeap
 {
-    /// <summary>The fixed mmap threshold: small enough for a 4k-token row of a 64-wide model, large enough to keep small tensors cheap.</summary>
+    /// <summary>The fixed mmap threshold.</summary>
     public const int MmapThresholdBytes = 1 << 20;
+
+    /// <summary>Models from this size on (a 2-layer model with the Qwen2.5 vocabulary has 9.8M) switch the fixed threshold on.</summary>
+    public const long LargeModelParameters = 5_000_000;
+
+    /// <summary>Switches the fixed threshold on when a model of <paramref name="parameters"/> parameters is about to be built.</summary>
+    public static void PrepareFor(long parameters)
+    {
+        if (parameters >= LargeModelParameters) ReturnLargeBlocksToTheSystem();
+    }
 
     const int M_MMAP_THRESHOLD = -3;
 

@@ -58,6 +58,7 @@ public static class TrainStepBenchmark
     public static TrainStepBenchmarkResult Run(TrainStepBenchmarkOptions o, Action<string>? progress = null)
     {
         var clock = Stopwatch.StartNew();
+        Apo.Common.Memory.NativeHeap.PrepareFor(o.Config.ParameterCount);
         manual_seed(o.Seed);
         using var policy = new Qwen2ForCausalLM(o.Config, CPU, o.DType);
         using var reference = Qwen2ForCausalLM.Uninitialised(o.Config, CPU, o.DType);

@@ -34,8 +34,9 @@ public sealed class TensorRuntime : IDisposable
         string key = Path.GetFullPath(modelDirectory);
         if (!models.TryGetValue(key, out var model))
         {
-            var stored = Apo.Model.Qwen2.Qwen2Config.Load(Path.Combine(key, ModelDirectory.ConfigFileName)).ScalarType;
-            model = ModelDirectory.Load(key, Executor.Device, ComputePrecision.Resolve(ComputeDtype, stored, Executor.Device));
+            var config = Apo.Model.Qwen2.Qwen2Config.Load(Path.Combine(key, ModelDirectory.ConfigFileName));
+            Apo.Common.Memory.NativeHeap.PrepareFor(config.ParameterCount);
+            model = ModelDirectory.Load(key, Executor.Device, ComputePrecision.Resolve(ComputeDtype, config.ScalarType, Executor.Device));
             models[key] = model;
         }
         return model;

@@ -43,8 +43,23 @@ public sealed class ChunkedLogProbs : MultiTensorFunction<ChunkedLogProbs>
             throw new ArgumentException($"hidden [{string.Join(", ", hidden.shape)}] and weight [{string.Join(", ", weight.shape)}] must be [N, H] and [V, H]");
         if (targets.dim() != 1 || targets.shape[0] != hidden.shape[0])
             throw new ArgumentException($"targets [{string.Join(", ", targets.shape)}] must be [{hidden.shape[0]}]");
-        var outputs = apply(hidden, weight, targets, ChunkRows(weight.shape[0], chunkElements ?? ChunkElements), withEntropy);
+        int rows = ChunkRows(weight.shape[0], chunkElements ?? ChunkElements);
+        if (hidden.shape[0] <= rows) return InOneChunk(hidden, weight, targets, withEntropy);
+        var outputs = apply(hidden, weight, targets, rows, withEntropy);
         return (outputs[0], withEntropy ? outputs[1] : null);
+    }
+
+    /// <summary>
+    /// Positions that fit in one chunk go through plain autograd ops (logits, log_softmax, gather), whose fused
+    /// backward is faster for small models than recomputing; what they keep for backward is at most one chunk.
+    /// </summary>
+    static (Tensor LogProbs, Tensor? Entropy) InOneChunk(Tensor hidden, Tensor weight, Tensor targets, bool withEntropy)
+    {
+        using var scope = NewDisposeScope();
+        var logp = nn.functional.linear(hidden, weight).to(ScalarType.Float32).log_softmax(-1);
+        var picked = logp.gather(1, targets.unsqueeze(1)).squeeze(1);
+        var entropy = withEntropy ? (logp.exp() * logp).sum(-1).neg() : null;
+        return (picked.MoveToOuterDisposeScope(), entropy?.MoveToOuterDisposeScope());
     }
 
     public override List<Tensor> forward(AutogradContext ctx, params object[] vars)
