@@ -45,6 +45,8 @@ public sealed class TeacherForcingOutput : IDisposable
 /// linear in the response tokens: the rows are laid out by <see cref="TeacherForcingBatch"/> (no attention
 /// mask), only response-predicting positions reach the LM head, and log-probs come from
 /// <see cref="ChunkedLogProbs"/>, so no [B, R, vocab] tensor exists in the forward or the backward pass.
+/// Run backward() inside a dispose scope (PolicyOptimizer does, one per micro-batch): the gradients the custom
+/// autograd functions hand to the engine belong to the scope current when backward runs.
 /// </summary>
 public static class TeacherForcing
 {
