@@ -39,8 +39,8 @@ public class KvCacheTests
         var prompts = TinyModels.Prompts(4, seed: 9);
         var options = new SamplingOptions { MaxNewTokens = 12, Temperature = 1.0, TopP = 0.9 };
         long[] seeds = [1, 2, 3, 4];
-        var withCache = Sampler.Generate(model, prompts, options, seeds, useKvCache: true);
-        var without = Sampler.Generate(model, prompts, options, seeds, useKvCache: false);
+        var withCache = StaticSampler.Generate(model, prompts, options, seeds, useKvCache: true);
+        var without = StaticSampler.Generate(model, prompts, options, seeds, useKvCache: false);
         for (int i = 0; i < prompts.Length; i++)
         {
             Assert.Equal(without.Sequences[i].TokenIds, withCache.Sequences[i].TokenIds);

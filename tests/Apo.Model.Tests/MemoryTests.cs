@@ -45,7 +45,8 @@ public class MemoryTests
         var options = new SamplingOptions { MaxNewTokens = 4, TopP = 0.9, TopK = 10 };
         void Round(int i)
         {
-            var result = Sampler.Generate(model, prompts, options, [i, i + 1], useKvCache: i % 2 == 0);
+            var result = i % 3 == 0 ? StaticSampler.Generate(model, prompts, options, [i, i + 1], useKvCache: i % 2 == 0)
+                : Sampler.Generate(model, prompts, options, [i, i + 1], new SamplerSettings { Slots = 1 + i % 2, KvTokens = i % 4 == 1 ? 20 : 0 });
             Scorer.Score(model, prompts, result.Sequences.Select(s => s.TokenIds).ToArray(), maxTokens: 8);
             Sampler.Generate(model, prompts, options with { Greedy = true }, [0, 0]);
         }

@@ -52,7 +52,7 @@ public static class GenerationBenchmark
 
         double Generate(bool cache)
         {
-            var result = Sampler.Generate(model, prompts, sampling, seeds, cache);
+            var result = StaticSampler.Generate(model, prompts, sampling, seeds, cache);
             responses = result.Sequences.Select(s => s.TokenIds).ToArray();
             return responses.Sum(r => r.Length);
         }

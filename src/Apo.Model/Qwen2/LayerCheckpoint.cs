@@ -24,7 +24,7 @@ sealed class LayerCheckpoint : SingleTensorFunction<LayerCheckpoint>
         var (x, cos, sin, bias, layer) = Unpack(vars);
         ctx.save_for_backward(bias is null ? [x, cos, sin] : [x, cos, sin, bias]);
         ctx.save_data("layer", layer);
-        return layer.Forward(x, cos, sin, bias, null, 0);
+        return layer.Forward(x, cos, sin, new DenseAttention(bias));
     }
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput)
@@ -36,7 +36,7 @@ sealed class LayerCheckpoint : SingleTensorFunction<LayerCheckpoint>
         {
             var saved = ctx.get_saved_variables();
             var x = saved[0].detach().requires_grad_(true);
-            var y = layer.Forward(x, saved[1], saved[2], saved.Count > 3 ? saved[3] : null, null, 0);
+            var y = layer.Forward(x, saved[1], saved[2], new DenseAttention(saved.Count > 3 ? saved[3] : null));
             // Parameter gradients accumulate into .grad of the layer's weights, as in the plain pass.
             y.backward([gradOutput]);
             gradInput = x.grad!.MoveToOuterDisposeScope();

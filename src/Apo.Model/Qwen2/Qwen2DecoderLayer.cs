@@ -1,4 +1,3 @@
-using Apo.Model.Inference;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,10 +22,10 @@ public sealed class Qwen2DecoderLayer : nn.Module
         register_module("post_attention_layernorm", post_attention_layernorm);
     }
 
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? bias, KvCache? cache, int offset)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, IAttentionBackend attention)
     {
         using var scope = NewDisposeScope();
-        var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, bias, cache, offset);
+        var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, attention);
         var output = h + mlp.forward(post_attention_layernorm.forward(h));
         return output.MoveToOuterDisposeScope();
     }

@@ -87,6 +87,14 @@ public sealed class Qwen2ForCausalLM : nn.Module
         return model.Forward(inputIds, positionIds, attentionMask, cache, cacheOffset);
     }
 
+    /// <summary>Final hidden states [B, T, hidden] with attention done by <paramref name="attention"/> (the rollout engine's caches).</summary>
+    public Tensor ForwardHidden(Tensor inputIds, Tensor positionIds, IAttentionBackend attention)
+    {
+        if (inputIds.dim() != 2 || !positionIds.shape.SequenceEqual(inputIds.shape))
+            throw new ArgumentException($"input ids [B, T] and position ids of the same shape expected, got [{string.Join(", ", inputIds.shape)}] and [{string.Join(", ", positionIds.shape)}]");
+        return model.Forward(inputIds, positionIds, attention);
+    }
+
     /// <summary>Projects hidden states [..., hidden] to logits [..., vocab] with the (possibly tied) head.</summary>
     public Tensor Logits(Tensor hidden) => nn.functional.linear(hidden, LmHeadWeight);
 

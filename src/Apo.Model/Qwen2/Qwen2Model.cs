@@ -42,12 +42,21 @@ public sealed class Qwen2Model : nn.Module
     public Tensor Forward(Tensor inputIds, Tensor positionIds, Tensor? attentionMask, KvCache? cache, int offset)
     {
         using var scope = NewDisposeScope();
+        var dtype = embed_tokens.Weight.dtype;
+        var bias = attentionMask is null ? null : AttentionBias(attentionMask, inputIds.shape[1], offset, dtype);
+        IAttentionBackend attention = cache is null ? new DenseAttention(bias) : new StaticCacheAttention(cache, offset, bias!);
+        return Forward(inputIds, positionIds, attention).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Final hidden states [B, T, hidden] with attention done by <paramref name="attention"/> (which owns any cache).</summary>
+    public Tensor Forward(Tensor inputIds, Tensor positionIds, IAttentionBackend attention)
+    {
+        using var scope = NewDisposeScope();
         var h = embed_tokens.forward(inputIds);
         var (cos, sin) = RotaryEmbedding.Tables(positionIds, config.HeadDim, config.RopeTheta, h.dtype);
-        var bias = attentionMask is null ? null : AttentionBias(attentionMask, inputIds.shape[1], offset, h.dtype);
-        bool checkpoint = ActivationCheckpointing && cache is null && is_grad_enabled();
+        bool checkpoint = ActivationCheckpointing && attention is DenseAttention && is_grad_enabled();
         foreach (var layer in layers)
-            h = checkpoint ? LayerCheckpoint.Apply(layer, h, cos, sin, bias) : layer.Forward(h, cos, sin, bias, cache, offset);
+            h = checkpoint ? LayerCheckpoint.Apply(layer, h, cos, sin, ((DenseAttention)attention).Bias) : layer.Forward(h, cos, sin, attention);
         return norm.forward(h).MoveToOuterDisposeScope();
     }
 

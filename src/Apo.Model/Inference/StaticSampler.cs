@@ -3,8 +3,13 @@ using static TorchSharp.torch;
 
 namespace Apo.Model.Inference;
 
-/// <summary>Batched autoregressive generation with left-padded prompts and an external KV cache.</summary>
-public static class Sampler
+/// <summary>
+/// The static-batch sampler the rollout engine replaced, kept as its baseline and cross-check: prompts
+/// left-padded into one batch, a KV cache of rows × (longest prompt + longest response), finished rows
+/// decoding on until the last row ends. <see cref="Sampler"/> is what the pipeline uses; benchmarks and
+/// tests compare the two (same seeds, same token chooser).
+/// </summary>
+public static class StaticSampler
 {
     /// <summary>
     /// Generates one response per prompt. Sequence i draws its step-t uniform from
@@ -13,18 +18,22 @@ public static class Sampler
     /// first stop token (kept in the output); the batch stops when all have stopped or at MaxNewTokens.
     /// </summary>
     /// <param name="useKvCache">False recomputes the whole prefix at every step (slow; for testing and benchmarks).</param>
+    /// <param name="tokenLimits">Per sequence, at most this many tokens (capped by MaxNewTokens); null = MaxNewTokens for all.</param>
     public static GenerationResult Generate(Qwen2ForCausalLM model, IReadOnlyList<int[]> prompts, SamplingOptions options,
-        IReadOnlyList<long> seeds, bool useKvCache = true)
+        IReadOnlyList<long> seeds, bool useKvCache = true, IReadOnlyList<int>? tokenLimits = null)
     {
         options.Validate();
         if (seeds.Count != prompts.Count) throw new ArgumentException($"{prompts.Count} prompts but {seeds.Count} seeds", nameof(seeds));
+        if (tokenLimits is not null && tokenLimits.Count != prompts.Count) throw new ArgumentException($"{prompts.Count} prompts but {tokenLimits.Count} token limits", nameof(tokenLimits));
         var stopIds = new HashSet<long>((options.StopTokenIds ?? model.Config.EosTokenIds).Select(id => (long)id));
         long padId = options.PadTokenId ?? (stopIds.Count > 0 ? stopIds.Min() : 0);
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var batch = PaddedBatch.Create(prompts, model.Config.VocabSize, model.Device);
-        int size = batch.BatchSize, promptWidth = batch.PromptWidth, maxNew = options.MaxNewTokens;
+        int size = batch.BatchSize, promptWidth = batch.PromptWidth;
+        var limits = Enumerable.Range(0, size).Select(b => Math.Min(options.MaxNewTokens, tokenLimits?[b] ?? int.MaxValue)).ToArray();
+        int maxNew = limits.Max();
         // Mask over every slot the run can reach: prompt mask, then ones for generated tokens
         // (a finished sequence keeps feeding the pad id, whose outputs are never read).
         var fullMask = cat([batch.AttentionMask, ones(size, maxNew, dtype: ScalarType.Int64, device: model.Device)], dim: 1);
@@ -33,24 +42,26 @@ public static class Sampler
         var generated = Enumerable.Range(0, size).Select(_ => new List<int>()).ToArray();
         var logProbs = Enumerable.Range(0, size).Select(_ => new List<float>()).ToArray();
         var finished = new bool[size];
+        var stopped = new bool[size]; // at its own token limit, without a stop token
         var allIds = new List<long[]>(); // generated columns, for recomputation without a cache
 
         Tensor nextLogits = LastLogits(model, batch.InputIds, batch.PositionIds, fullMask.narrow(1, 0, promptWidth), cache, 0);
         for (int step = 0; step < maxNew; step++)
         {
-            var uniforms = new double[size];
-            for (int b = 0; b < size; b++) uniforms[b] = CounterRandom.Uniform(seeds[b], step);
-            var (tokens, stepLogProbs) = TokenChooser.Choose(nextLogits, uniforms, options);
+            var uniforms = new float[size];
+            for (int b = 0; b < size; b++) uniforms[b] = (float)CounterRandom.Uniform(seeds[b], step);
+            var (tokens, stepLogProbs) = TokenChooser.ChooseOnHost(nextLogits, uniforms, options);
             nextLogits.Dispose();
             for (int b = 0; b < size; b++)
             {
-                if (finished[b]) { tokens[b] = padId; continue; }
+                if (finished[b] || stopped[b]) { tokens[b] = padId; continue; }
                 generated[b].Add((int)tokens[b]);
                 logProbs[b].Add(stepLogProbs[b]);
                 if (stopIds.Contains(tokens[b])) finished[b] = true;
+                else if (generated[b].Count == limits[b]) stopped[b] = true;
             }
             allIds.Add(tokens);
-            if (finished.All(f => f) || step == maxNew - 1) break;
+            if (Enumerable.Range(0, size).All(b => finished[b] || stopped[b]) || step == maxNew - 1) break;
 
             using var stepScope = NewDisposeScope();
             int slots = promptWidth + step + 1;
