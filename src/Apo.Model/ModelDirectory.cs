@@ -94,7 +94,7 @@ public static class ModelDirectory
     }
 
     /// <summary>
-    /// A content hash of the model (config.json and every weight file, in name order): the
+    /// A content hash of the model (config.json, generation_config.json if any, and every weight file, in name order): the
     /// reference-model identity recorded in each V̂*'s provenance, so a changed reference
     /// invalidates stage-1 results instead of silently reusing them.
     /// </summary>
@@ -102,6 +102,7 @@ public static class ModelDirectory
     {
         if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory not found");
         var files = System.IO.Directory.GetFiles(directory, "*.safetensors").Append(Path.Combine(directory, ConfigFileName))
+            .Append(Path.Combine(directory, Qwen2Config.GenerationConfigFileName)) // its stop ids change what is sampled
             .Where(File.Exists).OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToList();
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         foreach (string file in files)

@@ -81,6 +81,7 @@ public sealed class ApoSiloConfigurationTests : IDisposable
     [InlineData("\"Device\": \"cpu\"", "\"Device\": \"gpu0\"", "Silo:Device", "cuda:N")]
     [InlineData("\"TorchThreads\": 0", "\"TorchThreads\": -2", "Silo:TorchThreads", "0 (all cores)")]
     [InlineData("\"TorchThreads\": 0", "\"TorchThreads\": \"many\"", "Silo:TorchThreads", "Int32")]
+    [InlineData("\"GenerationKvTokens\": 65536", "\"GenerationKvTokens\": -1", "Silo:GenerationKvTokens", "0 = no budget")]
     [InlineData("\"SiloPort\": 11111", "\"SiloPort\": 70000", "Silo:SiloPort", "1..65535")]
     [InlineData("\"GatewayPort\": 30000", "\"GatewayPort\": 11111", "Silo:GatewayPort", "differ")]
     [InlineData("\"Directory\": \"state\"", "\"Directory\": \"\"", "Silo:Storage:Directory", "folder")]

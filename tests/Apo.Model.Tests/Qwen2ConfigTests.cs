@@ -41,6 +41,45 @@ public class Qwen2ConfigTests
         return path;
     }
 
+    // The generation_config.json of Qwen/Qwen2.5-0.5B-Instruct as published (its config.json says eos_token_id 151645).
+    const string Qwen25InstructGeneration = """
+    {
+      "bos_token_id": 151643,
+      "pad_token_id": 151643,
+      "do_sample": true,
+      "eos_token_id": [151645, 151643],
+      "repetition_penalty": 1.1,
+      "temperature": 0.7,
+      "top_p": 0.8,
+      "top_k": 20,
+      "transformers_version": "4.37.0"
+    }
+    """;
+
+    [Fact]
+    public void StopIdsOfGenerationConfigJoinThoseOfConfig()
+    {
+        using var dir = new TempDirectory();
+        Write(dir, Qwen25HalfB.Replace("\"eos_token_id\": 151643", "\"eos_token_id\": 151645"));
+        File.WriteAllText(dir.File(Qwen2Config.GenerationConfigFileName), Qwen25InstructGeneration);
+        Assert.Equal([151645, 151643], Qwen2Config.Load(dir.Path).EosTokenIds); // <|im_end|>, <|endoftext|>
+    }
+
+    [Theory]
+    [InlineData("{ \"eos_token_id\": [151645, 200000] }", "field \"eos_token_id\" value 200000 is outside the vocabulary")]
+    [InlineData("{ \"eos_token_id\": [151645, \"x\"] }", "field \"eos_token_id\" item 1 must be an integer")]
+    [InlineData("{ \"eos_token_id\": ", "line 1: malformed JSON")]
+    public void ABadGenerationConfigIsNamedWithItsField(string json, string why)
+    {
+        using var dir = new TempDirectory();
+        Write(dir, Qwen25HalfB);
+        string path = dir.File(Qwen2Config.GenerationConfigFileName);
+        File.WriteAllText(path, json);
+        var error = Assert.Throws<InvalidDataException>(() => Qwen2Config.Load(dir.Path));
+        Assert.StartsWith(path, error.Message);
+        Assert.Contains(why, error.Message);
+    }
+
     [Fact]
     public void Qwen25HalfBillionHasItsPublishedParameterCount()
     {

@@ -42,7 +42,7 @@ static class SiloCommand
 
             using var host = ApoHost.CreateSilo(options, services =>
             {
-                services.AddApoGrainServices(options.Device, options.TorchThreads, weightStore, count, options.GenerationBatchSize, options.ComputeDtype);
+                services.AddApoGrainServices(options.Device, options.TorchThreads, weightStore, count, options.GenerationBatchSize, options.ComputeDtype, options.GenerationKvTokens);
                 // Orleans is chatty at Information; its warnings and our own lines are what an operator needs.
                 services.AddLogging(logging => logging
                     .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })

@@ -45,7 +45,8 @@ public sealed class EmbeddedSession : IRunSession
         options.GatewayPort = FreeLoopbackPort();
         var host = ApoHost.CreateEmbedded(options, services =>
         {
-            services.AddApoGrainServices(options.Device, options.TorchThreads, generationBatchSize: options.GenerationBatchSize, computeDtype: options.ComputeDtype);
+            services.AddApoGrainServices(options.Device, options.TorchThreads, generationBatchSize: options.GenerationBatchSize, computeDtype: options.ComputeDtype,
+                generationKvTokens: options.GenerationKvTokens);
             // The run reports a failed phase by its message; the stack trace behind it goes to stderr.
             services.AddLogging(logging => logging
                 .AddSimpleConsole(o => { o.SingleLine = false; o.TimestampFormat = "HH:mm:ss "; })

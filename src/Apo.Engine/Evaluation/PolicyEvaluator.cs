@@ -20,7 +20,7 @@ public static class PolicyEvaluator
         settings.Validate();
         if (prompts.Count == 0) throw new ArgumentException("no prompts to evaluate", nameof(prompts));
         var stats = new VerifierStats();
-        var sampler = new RolloutSampler(policy, tokenizer, VerifierFactory.ForTask(task, stats), settings.BatchSize);
+        var sampler = new RolloutSampler(policy, tokenizer, VerifierFactory.ForTask(task, stats), new SamplerSettings { Slots = settings.BatchSize });
 
         var greedy = sampler.Sample(prompts, 1, new SamplingOptions { Greedy = true, MaxNewTokens = settings.MaxNewTokens },
             settings.Seed, "eval-greedy");

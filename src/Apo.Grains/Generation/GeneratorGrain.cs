@@ -10,6 +10,7 @@ using Apo.Grains.Runtime;
 using Apo.Grains.Weights;
 using Apo.Model;
 using Sampler = Apo.Model.Inference.Sampler;
+using SamplerSettings = Apo.Model.Inference.SamplerSettings;
 using Apo.Model.Qwen2;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,8 +32,9 @@ namespace Apo.Grains.Generation;
 public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IOptions<GeneratorOptions> generatorOptions, ILogger<GeneratorGrain> logger)
     : Grain, IGeneratorGrain
 {
-    readonly int batchSize = generatorOptions.Value.BatchSize > 0 ? generatorOptions.Value.BatchSize
-        : throw new InvalidDataException($"generator batch size is {generatorOptions.Value.BatchSize}; it must be positive");
+    readonly SamplerSettings engine = generatorOptions.Value.BatchSize > 0 && generatorOptions.Value.KvTokens >= 0
+        ? generatorOptions.Value.ToSamplerSettings()
+        : throw new InvalidDataException($"generator batch size is {generatorOptions.Value.BatchSize} and KV budget {generatorOptions.Value.KvTokens} tokens; the batch size must be positive and the budget >= 0");
 
     /// <summary>Seed purpose of stage-1 sampling (with the provenance seed, the prompt id and the sample index).</summary>
     public const string StageOnePurpose = "stage1";
@@ -74,7 +76,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
         {
             var reference = runtime.Shared(work.Reference.Location);
             return TaskSampling.Sample(reference.Model, reference.Tokenizer, pending, work.Provenance.Samples,
-                options, work.Provenance.Seed, StageOnePurpose, batchSize);
+                options, work.Provenance.Seed, StageOnePurpose, engine);
         });
 
         // Racing units (a retry on another generator) may record first; PromptGrain keeps the first.
@@ -114,7 +116,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
         await EnsureLoaded(request.Weights, request.Reference, what);
         var tokenizerDir = replicaReference!;
         var samples = await runtime.Executor.Run(() => TaskSampling.Sample(replica!, runtime.Shared(tokenizerDir).Tokenizer, specs,
-            request.SamplesPerPrompt, options, request.Seed, RolloutPurpose(request.Step), batchSize));
+            request.SamplesPerPrompt, options, request.Seed, RolloutPurpose(request.Step), engine));
 
         var stream = this.GetStreamProvider(ApoStreams.ProviderName)
             .GetStream<Rollout>(StreamId.Create(ApoStreams.RolloutNamespace, request.RunId));
@@ -147,16 +149,11 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
         await EnsureLoaded(request.Weights, request.Reference, what);
         var sequences = await runtime.Executor.Run(() =>
         {
-            var output = new List<WireSequence>(items.Length);
-            foreach (var chunk in items.Chunk(batchSize))
-            {
-                var generated = Sampler.Generate(replica!, chunk.Select(s => s.PromptTokenIds.ToArray()).ToList(), options,
-                    chunk.Select(s => s.Seed).ToList());
-                for (int i = 0; i < chunk.Length; i++)
-                    output.Add(new WireSequence(chunk[i].PromptId, generated.Sequences[i].TokenIds.ToImmutableArray(),
-                        generated.Sequences[i].LogProbs.ToImmutableArray(), generated.Sequences[i].Finished));
-            }
-            return output.ToImmutableArray();
+            // One continuous batch for the whole request; consecutive sequences with equal prompts share a prefill.
+            var generated = Sampler.Generate(replica!, items.Select(s => s.PromptTokenIds.ToArray()).ToList(), options,
+                items.Select(s => s.Seed).ToList(), engine);
+            return items.Select((item, i) => new WireSequence(item.PromptId, generated.Sequences[i].TokenIds.ToImmutableArray(),
+                generated.Sequences[i].LogProbs.ToImmutableArray(), generated.Sequences[i].Finished)).ToImmutableArray();
         });
         return new GenerationResult(request.RequestId, request.Weights.Version, sequences);
     }

@@ -1,3 +1,5 @@
+using Apo.Model.Inference;
+
 namespace Apo.Grains.Generation;
 
 /// <summary>How a silo's generator grains sample (bind from the silo config or set in code).</summary>
@@ -7,8 +9,18 @@ public sealed class GeneratorOptions
     public const int DefaultBatchSize = 64;
 
     /// <summary>
-    /// Sequences decoded together (with their KV caches) in one sampling batch, in stage 1, stage 2 and
-    /// plain generation. A per-sequence seed makes each sample independent of which batch it lands in.
+    /// Sequences decoded together (the rollout engine's slots), in stage 1, stage 2 and plain generation;
+    /// a finished sequence's slot is refilled at once. A per-sequence seed makes each sample independent
+    /// of which sequences it is decoded with.
     /// </summary>
     public int BatchSize { get; set; } = DefaultBatchSize;
+
+    /// <summary>
+    /// Key/value memory of the rollout engine in cached tokens (see <see cref="SamplerSettings.KvTokens"/>):
+    /// the batch's slots share it by slabs when slots × longest sequence would not fit. 0 = no budget.
+    /// </summary>
+    public long KvTokens { get; set; } = SamplerSettings.DefaultKvTokens;
+
+    /// <summary>The rollout engine's settings: <see cref="BatchSize"/> slots within <see cref="KvTokens"/>.</summary>
+    public SamplerSettings ToSamplerSettings() => new() { Slots = BatchSize, KvTokens = KvTokens };
 }

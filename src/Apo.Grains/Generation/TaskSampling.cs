@@ -15,14 +15,14 @@ namespace Apo.Grains.Generation;
 /// </summary>
 internal static class TaskSampling
 {
-    /// <summary>Samples of every prompt, keyed by prompt id, each list in sample-index order, <paramref name="batchSize"/> sequences at a time.</summary>
+    /// <summary>Samples of every prompt, keyed by prompt id, each list in sample-index order, scheduled by <paramref name="engine"/>.</summary>
     public static Dictionary<string, ScoredSample[]> Sample(Qwen2ForCausalLM model, TextTokenizer tokenizer,
-        IReadOnlyList<PromptSpec> prompts, int samplesPerPrompt, SamplingOptions options, long seed, string purpose, int batchSize)
+        IReadOnlyList<PromptSpec> prompts, int samplesPerPrompt, SamplingOptions options, long seed, string purpose, SamplerSettings engine)
     {
         var result = new Dictionary<string, ScoredSample[]>(StringComparer.Ordinal);
         foreach (var group in prompts.GroupBy(p => p.Task.Trim().ToLowerInvariant()))
         {
-            var sampler = new RolloutSampler(model, tokenizer, VerifierFactory.ForTask(group.Key), batchSize);
+            var sampler = new RolloutSampler(model, tokenizer, VerifierFactory.ForTask(group.Key), engine);
             var scored = group.Select(p => new ScoredPrompt(p.PromptId, p.PromptTokenIds.ToArray(), p.GroundTruth)).ToList();
             foreach (var bySample in sampler.Sample(scored, samplesPerPrompt, options, seed, purpose).GroupBy(s => s.PromptId))
                 result[bySample.Key] = bySample.OrderBy(s => s.SampleIndex).ToArray();

@@ -24,9 +24,9 @@ internal static class HeldOutAccuracy
     }
 
     /// <summary>Tensor work: call on the device executor's thread.</summary>
-    public static double Measure(Qwen2ForCausalLM policy, TextTokenizer tokenizer, IReadOnlyList<PromptSpec> prompts, int maxNewTokens, int batchSize)
+    public static double Measure(Qwen2ForCausalLM policy, TextTokenizer tokenizer, IReadOnlyList<PromptSpec> prompts, int maxNewTokens, SamplerSettings engine)
     {
-        var samples = TaskSampling.Sample(policy, tokenizer, prompts, 1, new SamplingOptions { Greedy = true, MaxNewTokens = maxNewTokens }, 0, "heldout", batchSize);
+        var samples = TaskSampling.Sample(policy, tokenizer, prompts, 1, new SamplingOptions { Greedy = true, MaxNewTokens = maxNewTokens }, 0, "heldout", engine);
         return samples.Values.Average(s => s[0].Reward);
     }
 }

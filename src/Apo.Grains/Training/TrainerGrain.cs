@@ -177,7 +177,7 @@ public sealed class TrainerGrain(
                 long tokens = rollouts.Sum(r => (long)r.PromptTokenIds.Length + r.ResponseTokenIds.Length);
                 bool checkpoint = iteration % settings.CheckpointEvery == 0 || iteration == settings.Iterations;
                 double? heldOut = checkpoint && evalPrompts.Count > 0
-                    ? await runtime.Executor.Run(() => HeldOutAccuracy.Measure(open.Policy, open.Tokenizer, evalPrompts, settings.Sampling.MaxNewTokens, sampling.Value.BatchSize))
+                    ? await runtime.Executor.Run(() => HeldOutAccuracy.Measure(open.Policy, open.Tokenizer, evalPrompts, settings.Sampling.MaxNewTokens, sampling.Value.ToSamplerSettings()))
                     : null;
                 metrics.Append(new IterationMetrics(iteration, update.MeanReward, update.Loss, update.KlPerSequence, update.MeanVStar,
                     update.MeanResponseLength, tokens / Math.Max(seconds, 1e-9), seconds, update.GradientNorm, heldOut));

@@ -86,6 +86,7 @@ public static partial class ApoSiloConfiguration
         Require(options, Apo.Model.Devices.ComputePrecision.IsValid(options.ComputeDtype), "ComputeDtype", options.ComputeDtype,
             "must be one of " + string.Join(", ", Apo.Model.Devices.ComputePrecision.Names));
         Require(options, options.GenerationBatchSize > 0, "GenerationBatchSize", options.GenerationBatchSize.ToString(), "must be a positive number of sequences");
+        Require(options, options.GenerationKvTokens >= 0, "GenerationKvTokens", options.GenerationKvTokens.ToString(), "must be a number of tokens >= 0 (0 = no budget)");
         Require(options, options.SiloPort is > 0 and <= 65535, "SiloPort", options.SiloPort.ToString(), "must be a port in 1..65535");
         Require(options, options.GatewayPort is > 0 and <= 65535, "GatewayPort", options.GatewayPort.ToString(), "must be a port in 1..65535");
         Require(options, options.SiloPort != options.GatewayPort, "GatewayPort", options.GatewayPort.ToString(), "must differ from SiloPort");

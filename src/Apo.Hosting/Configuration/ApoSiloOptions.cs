@@ -51,6 +51,12 @@ public sealed class ApoSiloOptions
     public int GenerationBatchSize { get; set; } = 64;
 
     /// <summary>
+    /// Key/value memory of this silo's rollout engine, in cached tokens over all slots (0 = no budget). When
+    /// GenerationBatchSize × longest sequence exceeds it, the slots share it by slabs of halving capacity.
+    /// </summary>
+    public long GenerationKvTokens { get; set; } = Apo.Model.Inference.SamplerSettings.DefaultKvTokens;
+
+    /// <summary>
     /// The IP address other silos and clients reach this silo at (Azure clustering only). Empty: the
     /// environment variable <c>POD_IP</c> (Kubernetes) when set, otherwise the machine's first
     /// non-loopback address. A loopback address keeps the silo on this machine.

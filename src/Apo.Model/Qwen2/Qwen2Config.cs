@@ -31,7 +31,7 @@ public sealed record Qwen2Config
     /// <summary>Size of one attention head.</summary>
     public int HeadDim => HiddenSize / NumAttentionHeads;
 
-    /// <summary>Every token id that ends a response.</summary>
+    /// <summary>Every token id that ends a response (config.json's, plus generation_config.json's when loaded from a directory that has one).</summary>
     public IReadOnlyList<int> EosTokenIds => EosTokenIdList;
 
     /// <summary>The tensor element type named by <see cref="TorchDtype"/>.</summary>
@@ -86,11 +86,31 @@ public sealed record Qwen2Config
             throw new InvalidDataException($"{source}: field \"bos_token_id\" value {bos} is outside the vocabulary (0..{VocabSize - 1})");
     }
 
-    /// <summary>Reads a Hugging Face <c>config.json</c> (a file, or a directory containing one).</summary>
+    /// <summary>The generation defaults file beside <c>config.json</c>; its <c>eos_token_id</c> adds stop ids.</summary>
+    public const string GenerationConfigFileName = "generation_config.json";
+
+    /// <summary>
+    /// Reads a Hugging Face <c>config.json</c> (a file, or a directory containing one). When a
+    /// <c>generation_config.json</c> sits beside it, its <c>eos_token_id</c> (one id or a list) joins the
+    /// stop ids, as transformers' <c>generate</c> and vLLM stop on them: Qwen2.5 instruct checkpoints list
+    /// <c>&lt;|im_end|&gt;</c> in config.json but both it and <c>&lt;|endoftext|&gt;</c> in generation_config.json.
+    /// </summary>
     public static Qwen2Config Load(string path)
     {
         if (Directory.Exists(path)) path = Path.Combine(path, "config.json");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: model config not found", path);
+        var config = FromJson(ReadObject(path), path);
+        string generationPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, GenerationConfigFileName);
+        if (!File.Exists(generationPath)) return config;
+        var stopIds = new FieldReader(ReadObject(generationPath), generationPath).IntOrIntList("eos_token_id");
+        foreach (var id in stopIds)
+            if (id < 0 || id >= config.VocabSize)
+                throw new InvalidDataException($"{generationPath}: field \"eos_token_id\" value {id} is outside the vocabulary (0..{config.VocabSize - 1})");
+        return config with { EosTokenIdList = config.EosTokenIdList.Concat(stopIds).Distinct().ToArray() };
+    }
+
+    static JsonObject ReadObject(string path)
+    {
         JsonNode? root;
         try
         {
@@ -100,8 +120,7 @@ public sealed record Qwen2Config
         {
             throw new InvalidDataException($"{path} line {(e.LineNumber ?? 0) + 1}: malformed JSON: {e.Message}", e);
         }
-        if (root is not JsonObject obj) throw new InvalidDataException($"{path}: expected a JSON object at the top level");
-        return FromJson(obj, path);
+        return root as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object at the top level");
     }
 
     /// <summary>Builds a config from a parsed <c>config.json</c> object; <paramref name="source"/> names it in errors.</summary>
