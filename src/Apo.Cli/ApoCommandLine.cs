@@ -32,6 +32,7 @@ public static class ApoCommandLine
         yield return BenchTrainCommand.Create();
         yield return BenchCommand.Create();
         yield return BenchModelCommand.Create();
+        yield return BenchRolloutCommand.Create();
         yield return SiloCommand.Create();
     }
 

@@ -1,3 +1,4 @@
+using Apo.Model.Diagnostics;
 using Apo.Model.Inference;
 
 namespace Apo.Model.Tests;
@@ -54,28 +55,11 @@ public class ContinuousBatchingTests
         var flatPrompts = groups.SelectMany(g => g.Seeds.Select(_ => g.PromptIds)).ToList();
         var reference = StaticSampler.Generate(model, flatPrompts, Options, groups.SelectMany(g => g.Seeds).ToList(),
             tokenLimits: groups.SelectMany(g => g.TokenLimits!).ToList()).Sequences;
-        var (agreeing, total, maxLogProbGap) = Compare(reference, engine.SelectMany(g => g).ToList());
-        // Float rounding of a different batch shape may flip a draw; on this tiny float32 model none should.
-        Assert.True(agreeing >= total - 1, $"{total - agreeing} of {total} tokens differ from the static sampler");
-        Assert.True(maxLogProbGap < 1e-4, $"log-probs of equal tokens differ by {maxLogProbGap}");
-    }
-
-    /// <summary>Tokens up to the first disagreement of each sequence; the gap between log-probs of equal tokens.</summary>
-    internal static (int Agreeing, int Total, double MaxLogProbGap) Compare(IReadOnlyList<GeneratedSequence> expected, IReadOnlyList<GeneratedSequence> actual)
-    {
-        int agreeing = 0, total = 0;
-        double gap = 0;
-        for (int i = 0; i < expected.Count; i++)
-        {
-            var (a, b) = (expected[i], actual[i]);
-            total += a.TokenIds.Length;
-            for (int t = 0; t < Math.Min(a.TokenIds.Length, b.TokenIds.Length) && a.TokenIds[t] == b.TokenIds[t]; t++)
-            {
-                agreeing++;
-                gap = Math.Max(gap, Math.Abs(a.LogProbs[t] - b.LogProbs[t]));
-            }
-        }
-        return (agreeing, total, gap);
+        var agreement = SampleAgreement.Between(reference, engine.SelectMany(g => g).ToList());
+        // Float rounding of a different batch shape may flip a draw; on this tiny float32 model at most one should.
+        Assert.True(agreement.AgreeingTokens >= agreement.TotalTokens - 1,
+            $"{agreement.TotalTokens - agreement.AgreeingTokens} of {agreement.TotalTokens} tokens differ from the static sampler");
+        Assert.True(agreement.MaxLogProbGap < 1e-4, $"log-probs of equal tokens differ by {agreement.MaxLogProbGap}");
     }
 
     [Fact]

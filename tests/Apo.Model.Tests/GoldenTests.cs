@@ -16,10 +16,10 @@ public class GoldenTests
 
     static string Dir(string variant) => Path.Combine(AppContext.BaseDirectory, "Golden", variant);
 
-    static Qwen2ForCausalLM Load(string variant)
+    static Qwen2ForCausalLM Load(string variant, bool forInference = false)
     {
         var config = Qwen2Config.Load(Dir(variant));
-        var model = new Qwen2ForCausalLM(config);
+        var model = Qwen2ForCausalLM.Uninitialised(config, forInference: forInference);
         using var reader = CheckpointReader.Open(Dir(variant));
         Assert.Equal(model.ParametersByName().Keys.Order(), reader.Names.Order());
         model.LoadWeights(reader, Dir(variant));
@@ -36,13 +36,15 @@ public class GoldenTests
     }
 
     [Theory]
-    [InlineData("tied", 1)]     // a budget of one token: every sequence in a pass of its own
-    [InlineData("tied", 0)]     // unlimited: every sequence in one padded pass
-    [InlineData("untied", 1)]
-    [InlineData("untied", 0)]
-    public void ScorerMatchesTheReference(string variant, int maxTokens)
+    [InlineData("tied", 1, false)]     // a budget of one token: every sequence in a pass of its own
+    [InlineData("tied", 0, false)]     // unlimited: every sequence in one padded pass
+    [InlineData("untied", 1, false)]
+    [InlineData("untied", 0, false)]
+    [InlineData("tied", 0, true)]      // the inference layout (matrices stored transposed)
+    [InlineData("untied", 0, true)]
+    public void ScorerMatchesTheReference(string variant, int maxTokens, bool forInference)
     {
-        using var model = Load(variant);
+        using var model = Load(variant, forInference);
         Assert.Equal(variant == "tied", model.Config.TieWordEmbeddings);
         var cases = Cases(variant);
         var scores = Scorer.Score(model, cases.Select(c => c.Prompt).ToArray(), cases.Select(c => c.Response).ToArray(), maxTokens);
@@ -53,6 +55,29 @@ public class GoldenTests
                 Assert.True(Math.Abs(cases[i].Expected[t] - scores[i].TokenLogProbs[t]) < 1e-4,
                     $"case {i} token {t}: expected {cases[i].Expected[t]}, got {scores[i].TokenLogProbs[t]}");
             Assert.True(Math.Abs(cases[i].Expected.Sum() - scores[i].Sum) < 1e-4 * cases[i].Expected.Length);
+        }
+    }
+
+    [Theory]
+    [InlineData("tied")]
+    [InlineData("untied")]
+    public void TheEnginesSamplingLogProbsAreTheReferencesTokenLogProbs(string variant)
+    {
+        // The rollout engine (prefill, slot cache, grouped-query decode, inference layout) samples at
+        // temperature 1; its log-probs must be the teacher-forced ones the golden-checked scorer gives.
+        using var sampler = Load(variant, forInference: true);
+        using var scorer = Load(variant);
+        var prompts = Cases(variant).Select(c => c.Prompt).ToArray();
+        var groups = prompts.Select((p, i) => new PromptSamples(p, [10L * i, 10L * i + 1])).ToList();
+        var sampled = Sampler.Generate(sampler, groups, new SamplingOptions { MaxNewTokens = 16, StopTokenIds = [] },
+            new SamplerSettings { Slots = 3 }).SelectMany(g => g).ToArray();
+        var scores = Scorer.Score(scorer, groups.SelectMany(g => g.Seeds.Select(_ => g.PromptIds)).ToArray(), sampled.Select(s => s.TokenIds).ToArray(), 0);
+        for (int i = 0; i < sampled.Length; i++)
+        {
+            Assert.Equal(16, sampled[i].TokenIds.Length);
+            for (int t = 0; t < 16; t++)
+                Assert.True(Math.Abs(scores[i].TokenLogProbs[t] - sampled[i].LogProbs[t]) < 1e-4,
+                    $"sequence {i} token {t}: scored {scores[i].TokenLogProbs[t]}, sampled with {sampled[i].LogProbs[t]}");
         }
     }
 

@@ -39,6 +39,14 @@ public class ModelDirectoryTests
         using var loaded = ModelDirectory.Load(dir.Path);
         Assert.Equal(Logits(model), Logits(loaded.Model));
         Assert.Equal(tokenizer.Encode("three four five"), loaded.Tokenizer.Encode("three four five"));
+        // The inference layout holds the same values (its products may round differently) and saves the same file.
+        using var inference = ModelDirectory.Load(dir.Path, forInference: true);
+        Assert.True(inference.Model.ForInference);
+        Assert.All(Logits(model).Zip(Logits(inference.Model)), pair => Assert.True(Math.Abs(pair.First - pair.Second) < 1e-4));
+        using var again = new TempDirectory();
+        ModelDirectory.Save(again.Path, inference.Model, tokenizer, maxShardBytes: maxShardBytes);
+        foreach (var file in Directory.GetFiles(dir.Path, "*.safetensors"))
+            Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(again.Path, Path.GetFileName(file))));
         Assert.Equal(model.Config.ToJson().ToJsonString(), loaded.Config.ToJson().ToJsonString());
         Assert.Equal(maxShardBytes > 0, File.Exists(Path.Combine(dir.Path, CheckpointReader.IndexFileName)));
         // Hugging Face layout: a tied checkpoint has no lm_head.weight, an untied one does.

@@ -20,7 +20,7 @@ static class BenchTrainCommand
 {
     public static Command Create()
     {
-        var shape = new Option<string>("--shape") { Description = "qwen2.5-0.5b (the real shape and vocabulary), vocab-2x64 (2 layers, 64 wide, the real vocabulary) or a config.json path.", DefaultValueFactory = _ => "qwen2.5-0.5b" };
+        var shape = new Option<string>("--shape") { Description = BenchShape.Help + ".", DefaultValueFactory = _ => "qwen2.5-0.5b" };
         var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated: float32, bfloat16.", DefaultValueFactory = _ => "bfloat16" };
         var lengths = new Option<string>("--lengths") { Description = "Comma-separated response lengths in tokens.", DefaultValueFactory = _ => "512,2048" };
         var algos = new Option<string>("--algos") { Description = "Comma-separated: apo, grpo, rebel, ppo.", DefaultValueFactory = _ => "apo" };
@@ -39,7 +39,7 @@ static class BenchTrainCommand
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            var config = Shape(parse.GetValue(shape)!);
+            var config = BenchShape.Resolve(parse.GetValue(shape)!, "--shape");
             var configurations =
                 from dtype in List(parse.GetValue(dtypes)!, "--dtypes", Dtype)
                 from length in List(parse.GetValue(lengths)!, "--lengths", s => Positive(s, "--lengths"))
@@ -67,7 +67,7 @@ static class BenchTrainCommand
                 Console.WriteLine("dtype      NT (x·Wᵀ)  NN (g·W)  TN (gᵀ·x)");
                 foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 })
                 {
-                    var rates = new[] { "NT", "NN", "TN" }.Select(l => TrainStepBenchmark.MatmulRate(tokens, config.HiddenSize, config.IntermediateSize, dtype, l) / 1e9).ToArray();
+                    var rates = new[] { "NT", "NN", "TN" }.Select(l => Apo.Model.Diagnostics.MachineRates.Matmul(tokens, config.HiddenSize, config.IntermediateSize, dtype, l) / 1e9).ToArray();
                     Console.WriteLine($"{dtype,-10} {rates[0],9:F1} {rates[1],9:F1} {rates[2],10:F1}");
                 }
                 return 0;
@@ -168,19 +168,8 @@ static class BenchTrainCommand
     }
 
     static string Name(string shape, TrainStepBenchmarkOptions o) =>
-        $"{ShapeLabel(shape)}-{DtypeName(o.DType)}-{o.Algorithm.CommandLineName()}-r{o.ResponseTokens}-p{o.Prompts}" +
+        $"{BenchShape.Label(shape)}-{DtypeName(o.DType)}-{o.Algorithm.CommandLineName()}-r{o.ResponseTokens}-p{o.Prompts}" +
         $"-ckpt{(o.ActivationCheckpointing ? "on" : "off")}-chunk{(o.ChunkElements == long.MaxValue ? "off" : "on")}-mt{o.MaxTokensPerMicroBatch}";
-
-    static string ShapeLabel(string shape) =>
-        File.Exists(Path.Combine(AppContext.BaseDirectory, "BenchShapes", shape + ".json")) ? shape : Path.GetFileNameWithoutExtension(Path.GetFullPath(shape));
-
-    static Qwen2Config Shape(string name)
-    {
-        string builtIn = Path.Combine(AppContext.BaseDirectory, "BenchShapes", name + ".json");
-        if (File.Exists(builtIn)) return Qwen2Config.Load(builtIn);
-        if (File.Exists(name) || Directory.Exists(name)) return Qwen2Config.Load(name);
-        throw new UsageException($"--shape: \"{name}\" is neither qwen2.5-0.5b, vocab-2x64 nor a config.json file");
-    }
 
     static IEnumerable<T> List<T>(string value, string option, Func<string, T> parse)
     {

@@ -48,7 +48,7 @@ static class EvalCommand
 
             using var loaded = modelOptions.Load(parse);
             using var referenceModel = parse.GetValue(reference) is { } r
-                ? ModelDirectory.LoadModel(r.FullName, DeviceExecutor.ParseDevice(parse.GetValue(modelOptions.Device)!))
+                ? ModelDirectory.LoadModel(r.FullName, DeviceExecutor.ParseDevice(parse.GetValue(modelOptions.Device)!), forInference: true)
                 : null;
             var prompts = examples.Select(e => PromptEncoder.Encode(e, loaded.Tokenizer, parse.GetValue(chat))).ToList();
             var report = PolicyEvaluator.Evaluate(loaded.Model, loaded.Tokenizer, referenceModel, prompts, taskName, settings, loaded.Directory)

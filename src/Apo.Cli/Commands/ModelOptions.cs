@@ -17,5 +17,5 @@ sealed class ModelOptions
     }
 
     public LoadedModel Load(ParseResult parse) =>
-        ModelDirectory.Load(parse.GetValue(Model)!.FullName, DeviceExecutor.ParseDevice(parse.GetValue(Device)!));
+        ModelDirectory.Load(parse.GetValue(Model)!.FullName, DeviceExecutor.ParseDevice(parse.GetValue(Device)!), forInference: true);
 }

@@ -150,8 +150,8 @@ public static class PipelineRun
     /// <summary>Held-out evaluation of both policies (tensor work: runs on the session's device thread).</summary>
     static (EvaluationReport Reference, EvaluationReport Trained) Evaluate(RunLayout layout, EmbeddedPreset preset, IReadOnlyList<PromptExample> test)
     {
-        using var reference = ModelDirectory.Load(layout.Reference);
-        using var trained = ModelDirectory.Load(layout.Policy);
+        using var reference = ModelDirectory.Load(layout.Reference, forInference: true);
+        using var trained = ModelDirectory.Load(layout.Policy, forInference: true);
         var prompts = test.Select(e => PromptEncoder.Encode(e, reference.Tokenizer)).ToList();
         var settings = preset.Evaluation.ToEvaluationSettings(preset.Seed, preset.GenerationBatchSize);
         var referenceReport = PolicyEvaluator.Evaluate(reference.Model, reference.Tokenizer, null, prompts, TaskKinds.Gsm8k, settings, layout.Reference);

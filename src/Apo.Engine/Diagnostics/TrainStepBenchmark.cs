@@ -129,32 +129,5 @@ public static class TrainStepBenchmark
     }
 
     /// <summary>Median FLOP/s of [tokens × hidden]·[hidden × intermediate] in <paramref name="dtype"/> over 5 timed runs after a warm-up.</summary>
-    public static double MatmulRate(Qwen2Config c, int tokens, ScalarType dtype) => MatmulRate(tokens, c.HiddenSize, c.IntermediateSize, dtype, "NN");
-
-    /// <summary>
-    /// Median FLOP/s of an [m × k]·[k × n] product in <paramref name="dtype"/> with the operands laid out as a layer's
-    /// three matmuls lay them out: "NT" x·Wᵀ (forward), "NN" g·W (gradient of the input), "TN" gᵀ·x (gradient of the weight).
-    /// </summary>
-    public static double MatmulRate(int m, int k, int n, ScalarType dtype, string layout)
-    {
-        using var scope = NewDisposeScope();
-        Func<Tensor> product = layout switch
-        {
-            "NN" => Bind(randn(m, k).to(dtype), randn(k, n).to(dtype), (a, b) => a.matmul(b)),
-            "NT" => Bind(randn(m, k).to(dtype), randn(n, k).to(dtype), (a, b) => nn.functional.linear(a, b)),
-            "TN" => Bind(randn(k, m).to(dtype), randn(k, n).to(dtype), (a, b) => a.t().matmul(b)),
-            _ => throw new ArgumentException($"layout \"{layout}\" is not NN, NT or TN", nameof(layout)),
-        };
-        using (var warm = product()) { }
-        var rates = new List<double>();
-        for (int i = 0; i < 5; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            using var result = product();
-            rates.Add(2.0 * m * k * n / clock.Elapsed.TotalSeconds);
-        }
-        return rates.Order().ElementAt(2);
-
-        static Func<Tensor> Bind(Tensor a, Tensor b, Func<Tensor, Tensor, Tensor> f) => () => f(a, b);
-    }
+    public static double MatmulRate(Qwen2Config c, int tokens, ScalarType dtype) => Apo.Model.Diagnostics.MachineRates.Matmul(tokens, c.HiddenSize, c.IntermediateSize, dtype, "NN");
 }

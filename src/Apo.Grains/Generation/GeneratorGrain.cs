@@ -196,7 +196,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
             {
                 replica?.Dispose();
                 replica = null;
-                replica = Qwen2ForCausalLM.Uninitialised(source.Config, runtime.Executor.Device, source.Model.DType);
+                replica = Qwen2ForCausalLM.Uninitialised(source.Config, runtime.Executor.Device, source.Model.DType, forInference: true);
                 replica.eval();
                 replicaReference = referenceDir;
             }

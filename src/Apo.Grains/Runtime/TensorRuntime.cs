@@ -36,7 +36,7 @@ public sealed class TensorRuntime : IDisposable
         {
             var config = Apo.Model.Qwen2.Qwen2Config.Load(Path.Combine(key, ModelDirectory.ConfigFileName));
             Apo.Common.Memory.NativeHeap.PrepareFor(config.ParameterCount);
-            model = ModelDirectory.Load(key, Executor.Device, ComputePrecision.Resolve(ComputeDtype, config.ScalarType, Executor.Device));
+            model = ModelDirectory.Load(key, Executor.Device, ComputePrecision.Resolve(ComputeDtype, config.ScalarType, Executor.Device), forInference: true);
             models[key] = model;
         }
         return model;

@@ -14,17 +14,17 @@ public sealed class Qwen2Attention : nn.Module
     readonly Projection q_proj, k_proj, v_proj, o_proj;
     readonly int layerIndex, heads, kvHeads, headDim;
 
-    public Qwen2Attention(Qwen2Config config, int layerIndex, Device device, ScalarType dtype) : base(nameof(Qwen2Attention))
+    public Qwen2Attention(Qwen2Config config, int layerIndex, Device device, ScalarType dtype, bool columnMajor = false) : base(nameof(Qwen2Attention))
     {
         this.layerIndex = layerIndex;
         heads = config.NumAttentionHeads;
         kvHeads = config.NumKeyValueHeads;
         headDim = config.HeadDim;
         int kvSize = kvHeads * headDim;
-        q_proj = new Projection(config.HiddenSize, config.HiddenSize, hasBias: true, device, dtype);
-        k_proj = new Projection(config.HiddenSize, kvSize, hasBias: true, device, dtype);
-        v_proj = new Projection(config.HiddenSize, kvSize, hasBias: true, device, dtype);
-        o_proj = new Projection(config.HiddenSize, config.HiddenSize, hasBias: false, device, dtype);
+        q_proj = new Projection(config.HiddenSize, config.HiddenSize, hasBias: true, device, dtype, columnMajor);
+        k_proj = new Projection(config.HiddenSize, kvSize, hasBias: true, device, dtype, columnMajor);
+        v_proj = new Projection(config.HiddenSize, kvSize, hasBias: true, device, dtype, columnMajor);
+        o_proj = new Projection(config.HiddenSize, config.HiddenSize, hasBias: false, device, dtype, columnMajor);
         register_module("q_proj", q_proj);
         register_module("k_proj", k_proj);
         register_module("v_proj", v_proj);

@@ -10,10 +10,10 @@ public sealed class Qwen2DecoderLayer : nn.Module
     readonly Qwen2Mlp mlp;
     readonly RmsNorm input_layernorm, post_attention_layernorm;
 
-    public Qwen2DecoderLayer(Qwen2Config config, int layerIndex, Device device, ScalarType dtype) : base(nameof(Qwen2DecoderLayer))
+    public Qwen2DecoderLayer(Qwen2Config config, int layerIndex, Device device, ScalarType dtype, bool columnMajor = false) : base(nameof(Qwen2DecoderLayer))
     {
-        self_attn = new Qwen2Attention(config, layerIndex, device, dtype);
-        mlp = new Qwen2Mlp(config, device, dtype);
+        self_attn = new Qwen2Attention(config, layerIndex, device, dtype, columnMajor);
+        mlp = new Qwen2Mlp(config, device, dtype, columnMajor);
         input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, device, dtype);
         post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, device, dtype);
         register_module("self_attn", self_attn);

@@ -20,11 +20,13 @@ public sealed class Qwen2ForCausalLM : nn.Module
     /// <summary>Builds a randomly initialised model (HF's init: normal(0, 0.02), zero biases, unit norms).
     /// Seed with <c>torch.manual_seed</c> beforehand for a reproducible init. Build it on the device and dtype
     /// it will run on (<see cref="Device"/> and <see cref="DType"/> are fixed; do not move it with <c>.to()</c>).</summary>
-    public Qwen2ForCausalLM(Qwen2Config config, Device? device = null, ScalarType? dtype = null) : this(config, device, dtype, initialise: true)
+    /// <param name="forInference">Store matrices transposed for sampling and scoring only (see <see cref="Uninitialised"/>).</param>
+    public Qwen2ForCausalLM(Qwen2Config config, Device? device = null, ScalarType? dtype = null, bool forInference = false)
+        : this(config, device, dtype, initialise: true, forInference)
     {
     }
 
-    Qwen2ForCausalLM(Qwen2Config config, Device? device, ScalarType? dtype, bool initialise) : base(nameof(Qwen2ForCausalLM))
+    Qwen2ForCausalLM(Qwen2Config config, Device? device, ScalarType? dtype, bool initialise, bool forInference) : base(nameof(Qwen2ForCausalLM))
     {
         config.Validate();
         Config = config;
@@ -32,11 +34,12 @@ public sealed class Qwen2ForCausalLM : nn.Module
         DType = dtype ?? config.ScalarType;
         if (DType is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
             throw new ArgumentException($"unsupported model dtype {DType}", nameof(dtype));
-        model = new Qwen2Model(config, Device, DType);
+        ForInference = forInference;
+        model = new Qwen2Model(config, Device, DType, columnMajor: forInference);
         register_module("model", model);
         if (!config.TieWordEmbeddings)
         {
-            lm_head = new Projection(config.HiddenSize, config.VocabSize, hasBias: false, Device, DType);
+            lm_head = new Projection(config.HiddenSize, config.VocabSize, hasBias: false, Device, DType, columnMajor: forInference);
             register_module("lm_head", lm_head);
         }
         LmHeadWeight = lm_head?.Weight ?? model.EmbedTokens.Weight;
@@ -47,10 +50,17 @@ public sealed class Qwen2ForCausalLM : nn.Module
     /// A model whose parameters are allocated but not initialised (their values are whatever the allocator
     /// left): for loading a checkpoint into, without seconds of random draws that the checkpoint overwrites.
     /// </summary>
-    public static Qwen2ForCausalLM Uninitialised(Qwen2Config config, Device? device = null, ScalarType? dtype = null) =>
-        new(config, device, dtype, initialise: false);
+    /// <param name="forInference">
+    /// A model that samples and scores but is never trained (a generator's replica, the frozen reference):
+    /// its matrices are stored transposed (<see cref="Projection"/>), which makes a decode step's
+    /// matrix-vector products 1.4× faster on this CPU's BLAS. Same names, shapes and values.
+    /// </param>
+    public static Qwen2ForCausalLM Uninitialised(Qwen2Config config, Device? device = null, ScalarType? dtype = null, bool forInference = false) =>
+        new(config, device, dtype, initialise: false, forInference);
 
     public Qwen2Config Config { get; }
+    /// <summary>Built for sampling and scoring only (transposed storage); do not train it.</summary>
+    public bool ForInference { get; }
     public Device Device { get; }
     public ScalarType DType { get; }
 

@@ -9,11 +9,11 @@ public sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
 {
     readonly Projection gate_proj, up_proj, down_proj;
 
-    public Qwen2Mlp(Qwen2Config config, Device device, ScalarType dtype) : base(nameof(Qwen2Mlp))
+    public Qwen2Mlp(Qwen2Config config, Device device, ScalarType dtype, bool columnMajor = false) : base(nameof(Qwen2Mlp))
     {
-        gate_proj = new Projection(config.HiddenSize, config.IntermediateSize, hasBias: false, device, dtype);
-        up_proj = new Projection(config.HiddenSize, config.IntermediateSize, hasBias: false, device, dtype);
-        down_proj = new Projection(config.IntermediateSize, config.HiddenSize, hasBias: false, device, dtype);
+        gate_proj = new Projection(config.HiddenSize, config.IntermediateSize, hasBias: false, device, dtype, columnMajor);
+        up_proj = new Projection(config.HiddenSize, config.IntermediateSize, hasBias: false, device, dtype, columnMajor);
+        down_proj = new Projection(config.IntermediateSize, config.HiddenSize, hasBias: false, device, dtype, columnMajor);
         register_module("gate_proj", gate_proj);
         register_module("up_proj", up_proj);
         register_module("down_proj", down_proj);

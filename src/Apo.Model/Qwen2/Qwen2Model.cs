@@ -13,12 +13,13 @@ public sealed class Qwen2Model : nn.Module
     readonly ModuleList<Qwen2DecoderLayer> layers;
     readonly RmsNorm norm;
 
-    public Qwen2Model(Qwen2Config config, Device device, ScalarType dtype) : base(nameof(Qwen2Model))
+    /// <param name="columnMajor">Matrices stored transposed, for inference (see <see cref="Projection"/>).</param>
+    public Qwen2Model(Qwen2Config config, Device device, ScalarType dtype, bool columnMajor = false) : base(nameof(Qwen2Model))
     {
         this.config = config;
-        embed_tokens = new TokenEmbedding(config.VocabSize, config.HiddenSize, device, dtype);
+        embed_tokens = new TokenEmbedding(config.VocabSize, config.HiddenSize, device, dtype, columnMajor);
         layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers)
-            .Select(i => new Qwen2DecoderLayer(config, i, device, dtype)).ToArray());
+            .Select(i => new Qwen2DecoderLayer(config, i, device, dtype, columnMajor)).ToArray());
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, device, dtype);
         register_module("embed_tokens", embed_tokens);
         register_module("layers", layers);

@@ -12,9 +12,10 @@ public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight;
 
-    public TokenEmbedding(long vocabSize, long hiddenSize, Device device, ScalarType dtype) : base(nameof(TokenEmbedding))
+    /// <param name="columnMajor">Store the table transposed (see <see cref="Projection"/>): the tied LM head's product gets the fast layout; a lookup gathers strided rows, which is cheap for the few tokens of a decode step.</param>
+    public TokenEmbedding(long vocabSize, long hiddenSize, Device device, ScalarType dtype, bool columnMajor = false) : base(nameof(TokenEmbedding))
     {
-        weight = new Parameter(empty(vocabSize, hiddenSize, dtype: dtype, device: device));
+        weight = new Parameter(Projection.Matrix(vocabSize, hiddenSize, device, dtype, columnMajor));
         register_parameter("weight", weight);
     }
 
@@ -24,7 +25,9 @@ public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor ids)
     {
         using var scope = NewDisposeScope();
-        var flat = weight.index_select(0, ids.reshape(-1));
+        // A transposed table is gathered as columns of its contiguous storage: index_select on the
+        // non-contiguous view would first copy the whole table.
+        var flat = weight.is_contiguous() ? weight.index_select(0, ids.reshape(-1)) : weight.t().index_select(1, ids.reshape(-1)).t();
         var shape = ids.shape.Append(weight.shape[1]).ToArray();
         return flat.view(shape).MoveToOuterDisposeScope();
     }

@@ -16,6 +16,7 @@ sealed class ContinuousBatch : IDisposable
     readonly SamplingOptions options;
     readonly SamplerSettings settings;
     readonly HashSet<long> stopIds;
+    readonly int slots;
     readonly SlotCache cache;
     readonly GeneratedSequence[][] results;
     readonly List<Sequence> live = [];
@@ -40,7 +41,9 @@ sealed class ContinuousBatch : IDisposable
                 longest = Math.Max(longest, groups[g].PromptIds.Length + Limit(g, j) - 1);
             }
         }
-        var plan = KvSlabPlan.For(settings.Slots, longest, shortestPrompt + 16, settings.KvTokens);
+        // Never more slots than sequences: a small call does not allocate a large batch's cache.
+        slots = Math.Min(settings.Slots, waiting.Count);
+        var plan = KvSlabPlan.For(slots, longest, shortestPrompt + 16, settings.KvTokens);
         cache = new SlotCache(model.Config, plan, model.Device, model.DType);
     }
 
@@ -142,7 +145,7 @@ sealed class ContinuousBatch : IDisposable
         var admitted = new List<Sequence>();
         var prefillRows = new List<(int Group, List<Sequence> Samples)>();
         int promptWidth = 0;
-        while (waiting.Count > 0 && live.Count < settings.Slots)
+        while (waiting.Count > 0 && live.Count < slots)
         {
             var (group, _) = waiting.Peek();
             int length = groups[group].PromptIds.Length;
@@ -153,7 +156,7 @@ sealed class ContinuousBatch : IDisposable
             promptWidth = width;
             var slab = cache.Slabs[slabIndex];
             var samples = new List<Sequence>();
-            while (waiting.Count > 0 && waiting.Peek().Group == group && slab.Free > 0 && live.Count < settings.Slots
+            while (waiting.Count > 0 && waiting.Peek().Group == group && slab.Free > 0 && live.Count < slots
                    && (settings.SharePrefill || samples.Count == 0))
             {
                 var (_, sample) = waiting.Dequeue();
