@@ -17,15 +17,18 @@ public sealed class KvCache : IDisposable
         if (batchSize <= 0 || capacity <= 0) throw new ArgumentOutOfRangeException(nameof(capacity), "batch size and capacity must be positive");
         BatchSize = batchSize;
         Capacity = capacity;
-        keys = new Tensor[config.NumHiddenLayers];
-        values = new Tensor[config.NumHiddenLayers];
-        for (int layer = 0; layer < config.NumHiddenLayers; layer++)
-        {
-            // Detached from any dispose scope: the cache lives until it is disposed, across many steps.
-            keys[layer] = zeros(batchSize, config.NumKeyValueHeads, capacity, config.HeadDim, dtype: dtype, device: device).DetachFromDisposeScope();
-            values[layer] = zeros(batchSize, config.NumKeyValueHeads, capacity, config.HeadDim, dtype: dtype, device: device).DetachFromDisposeScope();
-        }
+        keys = PerLayer(config, batchSize, capacity, device, dtype);
+        values = PerLayer(config, batchSize, capacity, device, dtype);
     }
+
+    /// <summary>
+    /// One zero-filled [rows, kvHeads, capacity, headDim] tensor per layer, detached from any dispose scope
+    /// (a cache lives across many steps, until it is disposed). Zeros, not garbage: masked slots still enter q·k.
+    /// </summary>
+    internal static Tensor[] PerLayer(Qwen2Config config, int rows, int capacity, Device device, ScalarType dtype) =>
+        Enumerable.Range(0, config.NumHiddenLayers)
+            .Select(_ => zeros(rows, config.NumKeyValueHeads, capacity, config.HeadDim, dtype: dtype, device: device).DetachFromDisposeScope())
+            .ToArray();
 
     public int BatchSize { get; }
     public int Capacity { get; }

@@ -33,21 +33,15 @@ sealed class SlotCache : IDisposable
         foreach (var slab in Slabs) slab.Dispose();
     }
 
-    /// <summary>Rows of one capacity. Zero-filled: masked slots of a row still enter q·k, and must be finite.</summary>
+    /// <summary>Rows of one capacity.</summary>
     public sealed class Slab : IDisposable
     {
         public Slab(Qwen2Config config, int rows, int capacity, Device device, ScalarType dtype)
         {
             Rows = rows;
             Capacity = capacity;
-            Keys = new Tensor[config.NumHiddenLayers];
-            Values = new Tensor[config.NumHiddenLayers];
-            for (int layer = 0; layer < config.NumHiddenLayers; layer++)
-            {
-                // Detached from any dispose scope: the cache lives across every step of a run.
-                Keys[layer] = zeros(rows, config.NumKeyValueHeads, capacity, config.HeadDim, dtype: dtype, device: device).DetachFromDisposeScope();
-                Values[layer] = zeros(rows, config.NumKeyValueHeads, capacity, config.HeadDim, dtype: dtype, device: device).DetachFromDisposeScope();
-            }
+            Keys = KvCache.PerLayer(config, rows, capacity, device, dtype);
+            Values = KvCache.PerLayer(config, rows, capacity, device, dtype);
         }
 
         public int Rows { get; }
