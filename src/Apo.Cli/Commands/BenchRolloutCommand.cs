@@ -63,7 +63,8 @@ static class BenchRolloutCommand
                 foreach (var r in result.Rates)
                     Console.WriteLine($"| {r.Name} | {r.TokensPerSecond:F1} | {r.TokensPerSecond / baseline:F2}× | {r.KvTokens:N0} |");
                 var a = result.Agreement!.Value;
-                Console.WriteLine($"tokens equal to the static sampler's (up to each sequence's first difference): {a.AgreeingTokens:N0} of {a.TotalTokens:N0} ({a.Rate:P3}); largest log-prob gap of equal tokens {a.MaxLogProbGap:E1}");
+                Console.WriteLine($"tokens equal to the static sampler's (up to each sequence's first difference): {a.AgreeingTokens:N0} of {a.TotalTokens:N0} ({a.Rate:P3}); " +
+                    $"{a.DivergedSequences} of {result.Options.Prompts * result.Options.SamplesPerPrompt} sequences differ, {a.FlipRate:P3} of draws flipped; largest log-prob gap of equal tokens {a.MaxLogProbGap:E1}");
             }
             Console.WriteLine($"copy bandwidth (read + write): {result.CopyBandwidth / 1e9:F1} GB/s; matmul [512×{c.HiddenSize}]·[{c.HiddenSize}×{c.IntermediateSize}]: {result.MatmulFlopsPerSecond / 1e9:F0} GFLOP/s");
             if (result.Decode.Count > 0)

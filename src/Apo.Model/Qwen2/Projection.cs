@@ -11,7 +11,7 @@ namespace Apo.Model.Qwen2;
 /// initialises explicitly only when it is not loaded from a checkpoint.
 /// With <c>columnMajor</c> the [out, in] weight is a transposed view of contiguous [in, out] storage:
 /// same values, names and shapes, but x·Wᵀ becomes a plain x·M product, the layout this CPU's BLAS
-/// streams fastest in a decode step's matrix-vector products (1.4× at the Qwen2.5-0.5B shape).
+/// streams fastest in a decode step's matrix-vector products (a 0.5B decode step 1.2× faster at batch 1).
 /// </summary>
 public sealed class Projection : nn.Module<Tensor, Tensor>
 {
