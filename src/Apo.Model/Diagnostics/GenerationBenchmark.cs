@@ -76,14 +76,7 @@ public static class GenerationBenchmark
                 progress?.Invoke($"{measurements[i].Name}: run {round + 1}/{options.Repeats}: {rates[i][^1]:F0} tokens/s");
             }
         return new GenerationBenchmarkResult(options, options.Config.ParameterCount, get_num_threads(),
-            Median(rates[0]), Median(rates[1]), Median(rates[2]),
-            Median(rates[0].Zip(rates[1], (cached, uncached) => cached / uncached).ToList()));
-    }
-
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            Medians.Of(rates[0]), Medians.Of(rates[1]), Medians.Of(rates[2]),
+            Medians.Of(rates[0].Zip(rates[1], (cached, uncached) => cached / uncached).ToList()));
     }
 }

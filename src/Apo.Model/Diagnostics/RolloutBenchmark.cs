@@ -82,23 +82,29 @@ public static class RolloutBenchmark
         if (o.Workload)
         {
             int longest = o.PromptTokens + o.MaxLength - 1;
+            int slots = Math.Min(o.Slots, o.Prompts * o.SamplesPerPrompt); // the engine never allocates more slots than sequences
             var flat = groups.SelectMany(g => g.Seeds.Select((seed, j) => (g.PromptIds, Seed: seed, Limit: g.TokenLimits![j]))).ToList();
             IReadOnlyList<GeneratedSequence>? staticResult = null, engineResult = null;
             var runs = new List<(string Name, long Kv, Action Run)>
             {
-                ($"static batches of {o.Slots}", (long)o.Slots * (o.PromptTokens + flat.Chunk(o.Slots).Max(c => c.Max(w => w.Limit))), () =>
+                ($"static batches of {o.Slots}", flat.Chunk(o.Slots).Max(c => (long)c.Length * (o.PromptTokens + c.Max(w => w.Limit))), () =>
                 {
                     staticResult = flat.Chunk(o.Slots).SelectMany(chunk => StaticSampler.Generate(model, chunk.Select(w => w.PromptIds).ToList(), sampling,
                         chunk.Select(w => w.Seed).ToList(), tokenLimits: chunk.Select(w => w.Limit).ToList()).Sequences).ToList();
                 }),
-                ($"continuous, {o.Slots} slots, shared prefill", (long)o.Slots * longest, () =>
+                ($"continuous, {o.Slots} slots, shared prefill", (long)slots * longest, () =>
                     engineResult = Sampler.Generate(model, groups, sampling, new SamplerSettings { Slots = o.Slots, KvTokens = 0 }).SelectMany(g => g).ToList()),
-                ($"continuous, {o.Slots} slots, prefill per sample", (long)o.Slots * longest, () =>
+                ($"continuous, {o.Slots} slots, prefill per sample", (long)slots * longest, () =>
                     Sampler.Generate(model, groups, sampling, new SamplerSettings { Slots = o.Slots, KvTokens = 0, SharePrefill = false })),
             };
             if (o.KvTokens > 0)
-                runs.Add(($"continuous, {o.Slots} slots, KV budget {o.KvTokens}", KvSlabPlan.For(o.Slots, longest, o.PromptTokens + 16, o.KvTokens).Tokens, () =>
+                runs.Add(($"continuous, {o.Slots} slots, KV budget {o.KvTokens}", KvSlabPlan.For(slots, longest, o.PromptTokens + 16, o.KvTokens).Tokens, () =>
                     Sampler.Generate(model, groups, sampling, new SamplerSettings { Slots = o.Slots, KvTokens = o.KvTokens })));
+            // Untimed warm-up of every code path (JIT, first allocations) on two tokens of the first prompt.
+            var warm = new SamplingOptions { MaxNewTokens = 2, StopTokenIds = [] };
+            StaticSampler.Generate(model, [groups[0].PromptIds], warm, [0]);
+            Sampler.Generate(model, [groups[0] with { TokenLimits = null }], warm, new SamplerSettings { Slots = o.Slots, KvTokens = 0 });
+            Sampler.Generate(model, [groups[0] with { TokenLimits = null }], warm, new SamplerSettings { Slots = o.Slots, KvTokens = 0, SharePrefill = false });
             var seconds = runs.Select(_ => new List<double>()).ToArray();
             for (int round = 0; round < o.Repeats; round++)
                 for (int i = 0; i < runs.Count; i++)
@@ -108,7 +114,7 @@ public static class RolloutBenchmark
                     seconds[i].Add(clock.Elapsed.TotalSeconds);
                     progress?.Invoke($"{runs[i].Name}: run {round + 1}/{o.Repeats}: {generated / seconds[i][^1]:F0} tokens/s");
                 }
-            for (int i = 0; i < runs.Count; i++) rates.Add(new RolloutRate(runs[i].Name, generated / Median(seconds[i]), runs[i].Kv));
+            for (int i = 0; i < runs.Count; i++) rates.Add(new RolloutRate(runs[i].Name, generated / Medians.Of(seconds[i]), runs[i].Kv));
             agreement = SampleAgreement.Between(staticResult!, engineResult!);
         }
 
@@ -164,17 +170,10 @@ public static class RolloutBenchmark
         }
         long parameters = o.Config.ParameterCount;
         double weightBytes = parameters * (double)ElementSize(o.DType);
-        var rate = new DecodeRate(batch, model.ForInference, Median(rates), batch * bandwidth / weightBytes, matmul / (2.0 * parameters));
+        var rate = new DecodeRate(batch, model.ForInference, Medians.Of(rates), batch * bandwidth / weightBytes, matmul / (2.0 * parameters));
         progress?.Invoke($"decode at batch {batch} ({(model.ForInference ? "inference" : "training")} layout): {rate.TokensPerSecond:F1} tokens/s, bound {rate.BoundTokensPerSecond:F1} ({rate.FractionOfBound:P0})");
         return rate;
     }
 
     static int ElementSize(ScalarType dtype) => dtype == ScalarType.Float32 ? 4 : 2;
-
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 }
