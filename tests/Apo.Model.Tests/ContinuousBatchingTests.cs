@@ -102,11 +102,11 @@ public class ContinuousBatchingTests
     [Fact]
     public void TheSlabPlanHalvesCapacitiesWithinTheBudget()
     {
-        Assert.Equal([new KvSlab(8, 100)], KvSlabPlan.For(8, 100, 18, 800).Slabs);   // slots × longest fits: one slab
-        Assert.Equal([new KvSlab(8, 100)], KvSlabPlan.For(8, 100, 18, 0).Slabs);     // no budget
-        var plan = KvSlabPlan.For(slots: 8, longest: 128, shortest: 18, budget: 400);
+        Assert.Equal([new KvSlab(8, 100)], KvSlabPlan.For(8, 100, 2, 800).Slabs);    // slots × longest fits: one slab
+        Assert.Equal([new KvSlab(8, 100)], KvSlabPlan.For(8, 100, 2, 0).Slabs);      // no budget
+        var plan = KvSlabPlan.For(slots: 8, longest: 128, shortestPrompt: 2, budget: 400); // smallest slab ≥ 2 + 16
         Assert.Equal([new KvSlab(4, 32), new KvSlab(2, 64), new KvSlab(1, 128)], plan.Slabs);
         Assert.True(plan.Tokens <= 400);
-        Assert.Equal(KvSlabPlan.MaxSlabs, KvSlabPlan.For(64, 16384, 20, 65536).Slabs.Count);
+        Assert.Equal(KvSlabPlan.MaxSlabs, KvSlabPlan.For(64, 16384, 4, 65536).Slabs.Count);
     }
 }

@@ -98,7 +98,7 @@ public static class RolloutBenchmark
                     Sampler.Generate(model, groups, sampling, new SamplerSettings { Slots = o.Slots, KvTokens = 0, SharePrefill = false })),
             };
             if (o.KvTokens > 0)
-                runs.Add(($"continuous, {o.Slots} slots, KV budget {o.KvTokens}", KvSlabPlan.For(slots, longest, o.PromptTokens + 16, o.KvTokens).Tokens, () =>
+                runs.Add(($"continuous, {o.Slots} slots, KV budget {o.KvTokens}", KvSlabPlan.For(slots, longest, o.PromptTokens, o.KvTokens).Tokens, () =>
                     Sampler.Generate(model, groups, sampling, new SamplerSettings { Slots = o.Slots, KvTokens = o.KvTokens })));
             // Untimed warm-up of every code path (JIT, first allocations) on two tokens of the first prompt.
             var warm = new SamplingOptions { MaxNewTokens = 2, StopTokenIds = [] };

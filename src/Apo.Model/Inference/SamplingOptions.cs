@@ -18,6 +18,9 @@ public sealed record SamplingOptions
     /// <summary>Id fed for finished sequences (masked out, so any in-vocabulary id works); null means the first stop id, else 0.</summary>
     public int? PadTokenId { get; init; }
 
+    /// <summary>Tokens a sequence may generate: its own limit when it has one, never more than <see cref="MaxNewTokens"/>.</summary>
+    public int TokenLimit(int? sequenceLimit) => Math.Min(MaxNewTokens, sequenceLimit ?? int.MaxValue);
+
     /// <summary>True when tokens are chosen by arg-max.</summary>
     public bool IsGreedy => Greedy || Temperature == 0;
 

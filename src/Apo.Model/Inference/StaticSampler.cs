@@ -32,7 +32,7 @@ public static class StaticSampler
         using var noGrad = no_grad();
         using var batch = PaddedBatch.Create(prompts, model.Config.VocabSize, model.Device);
         int size = batch.BatchSize, promptWidth = batch.PromptWidth;
-        var limits = Enumerable.Range(0, size).Select(b => Math.Min(options.MaxNewTokens, tokenLimits?[b] ?? int.MaxValue)).ToArray();
+        var limits = Enumerable.Range(0, size).Select(b => options.TokenLimit(tokenLimits?[b])).ToArray();
         int maxNew = limits.Max();
         // Mask over every slot the run can reach: prompt mask, then ones for generated tokens
         // (a finished sequence keeps feeding the pad id, whose outputs are never read).

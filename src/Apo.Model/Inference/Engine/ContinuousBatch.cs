@@ -43,11 +43,11 @@ sealed class ContinuousBatch : IDisposable
         }
         // Never more slots than sequences: a small call does not allocate a large batch's cache.
         slots = Math.Min(settings.Slots, waiting.Count);
-        var plan = KvSlabPlan.For(slots, longest, shortestPrompt + 16, settings.KvTokens);
+        var plan = KvSlabPlan.For(slots, longest, shortestPrompt, settings.KvTokens);
         cache = new SlotCache(model.Config, plan, model.Device, model.DType);
     }
 
-    int Limit(int group, int sample) => Math.Min(options.MaxNewTokens, groups[group].TokenLimits?[sample] ?? int.MaxValue);
+    int Limit(int group, int sample) => options.TokenLimit(groups[group].TokenLimits?[sample]);
 
     public IReadOnlyList<GeneratedSequence[]> Run()
     {

@@ -16,14 +16,17 @@ public sealed record KvSlabPlan(IReadOnlyList<KvSlab> Slabs)
 {
     public const int MaxSlabs = 6;
 
+    /// <summary>Response tokens the smallest slab leaves room for beyond the shortest prompt.</summary>
+    public const int MinimumResponseRoom = 16;
+
     /// <summary>Cached tokens of all slabs together.</summary>
     public long Tokens => Slabs.Sum(s => (long)s.Rows * s.Capacity);
 
     /// <param name="slots">Decode slots.</param>
     /// <param name="longest">Most tokens one sequence caches (prompt + response − 1).</param>
-    /// <param name="shortest">Capacity below which a slab is not worth having (the shortest prompt plus a few tokens).</param>
+    /// <param name="shortestPrompt">Tokens of the shortest prompt: no slab is smaller than it plus <see cref="MinimumResponseRoom"/>.</param>
     /// <param name="budget">KV tokens available; 0 = no budget.</param>
-    public static KvSlabPlan For(int slots, int longest, int shortest, long budget)
+    public static KvSlabPlan For(int slots, int longest, int shortestPrompt, long budget)
     {
         if (slots <= 0 || longest <= 0) throw new ArgumentOutOfRangeException(nameof(longest), "slots and the longest sequence must be positive");
         if (budget <= 0 || (long)slots * longest <= budget) return new KvSlabPlan([new KvSlab(slots, longest)]);
@@ -33,7 +36,7 @@ public sealed record KvSlabPlan(IReadOnlyList<KvSlab> Slabs)
         while (capacities.Count < MaxSlabs)
         {
             int next = (capacities[^1] + 1) / 2;
-            if (next < Math.Max(shortest, 1)) break;
+            if (next < shortestPrompt + MinimumResponseRoom) break;
             capacities.Add(next);
         }
         long share = budget / capacities.Count;
