@@ -9,9 +9,6 @@ public static class ApoStreams
     /// <summary>The one stream provider of the system (memory streams embedded, Azure queues in a cluster).</summary>
     public const string ProviderName = "apo-streams";
 
-    /// <summary>Generated rollouts flowing to the run's trainer; one <see cref="Training.Rollout"/> per item.</summary>
-    public const string RolloutNamespace = "apo-rollouts";
-
     /// <summary>Newly published weight versions, so generators can prefetch before the next batch.</summary>
     public const string WeightNamespace = "apo-weights";
 

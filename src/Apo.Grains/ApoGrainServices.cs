@@ -12,26 +12,24 @@ public static class ApoGrainServices
     /// in-process when <paramref name="weightDirectory"/> is null (one silo: versions stay in memory,
     /// no file copies), otherwise safetensors directories under it.
     /// </summary>
-    /// <param name="generators">Generator grains a run fans its work out to (both the coordinator's stage 1 and the trainer's rollouts).</param>
     /// <param name="generationBatchSize">Sequences per sampling batch of this silo's generators (and the trainer's held-out check).</param>
     /// <param name="generationKvTokens">KV budget of their rollout engine, in cached tokens (0 = none).</param>
     public static IServiceCollection AddApoGrainServices(this IServiceCollection services, string device, int torchThreads,
-        string? weightDirectory = null, int generators = 1, int generationBatchSize = Generation.GeneratorOptions.DefaultBatchSize,
+        string? weightDirectory = null, int generationBatchSize = Generation.GeneratorOptions.DefaultBatchSize,
         string computeDtype = Apo.Model.Devices.ComputePrecision.Auto, long generationKvTokens = Apo.Model.Inference.SamplerSettings.DefaultKvTokens) =>
         services.AddApoGrainServices(device, torchThreads,
             weightDirectory is null ? _ => new InProcessWeightStore() : _ => new DirectoryWeightStore(weightDirectory),
-            generators, generationBatchSize, computeDtype, generationKvTokens);
+            generationBatchSize, computeDtype, generationKvTokens);
 
     /// <summary>
     /// Registers the silo's <see cref="TensorRuntime"/> and the weight store <paramref name="weightStore"/> builds
     /// (e.g. the Azure Blob store Apo.Hosting selects from a silo config).
     /// </summary>
     public static IServiceCollection AddApoGrainServices(this IServiceCollection services, string device, int torchThreads,
-        Func<IServiceProvider, IWeightStore> weightStore, int generators = 1, int generationBatchSize = Generation.GeneratorOptions.DefaultBatchSize,
+        Func<IServiceProvider, IWeightStore> weightStore, int generationBatchSize = Generation.GeneratorOptions.DefaultBatchSize,
         string computeDtype = Apo.Model.Devices.ComputePrecision.Auto, long generationKvTokens = Apo.Model.Inference.SamplerSettings.DefaultKvTokens)
     {
         ArgumentNullException.ThrowIfNull(weightStore);
-        if (generators <= 0) throw new ArgumentOutOfRangeException(nameof(generators), generators, "must be positive");
         if (generationBatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(generationBatchSize), generationBatchSize, "must be positive");
         if (generationKvTokens < 0) throw new ArgumentOutOfRangeException(nameof(generationKvTokens), generationKvTokens, "must be >= 0");
         services.Configure<Generation.GeneratorOptions>(o =>
@@ -39,8 +37,6 @@ public static class ApoGrainServices
             o.BatchSize = generationBatchSize;
             o.KvTokens = generationKvTokens;
         });
-        services.Configure<Runs.RunOptions>(o => o.Generators = generators);
-        services.Configure<Training.TrainerOptions>(o => o.Generators = generators);
         services.AddSingleton(_ => new TensorRuntime(device, torchThreads, computeDtype));
         services.AddSingleton(weightStore);
         return services;

@@ -29,6 +29,7 @@ public static class ApoSiloBuilderExtensions
         ConfigureClustering(builder, options);
         ConfigureStorage(builder, options);
         ConfigureStreams(builder, options);
+        ConfigureReminders(builder, options);
         if (options.Kubernetes)
             builder.UseKubernetesHosting();
 
@@ -91,6 +92,20 @@ public static class ApoSiloBuilderExtensions
                 builder.AddMemoryGrainStorage(ApoStorage.PubSubStoreName);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Reminders wake a run whose activation was lost, so it goes on with no client: in an Azure table when the
+    /// cluster's membership lives in Azure (any silo may host the run next), in memory for a one-process silo.
+    /// </summary>
+    private static void ConfigureReminders(ISiloBuilder builder, ApoSiloOptions options)
+    {
+        if (options.Clustering.Kind == ApoKinds.Azure)
+        {
+            var connection = ApoStorageConnection.Require(options.Source, "Silo:Clustering:Kind");
+            builder.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connection));
+        }
+        else builder.UseInMemoryReminderService();
     }
 
     /// <summary>How often an idle in-memory stream queue is polled (embedded default and tests).</summary>

@@ -147,20 +147,28 @@ public sealed class MessageSerializationTests(ClusterFixture fixture, ITestOutpu
     }
 
     [Fact]
-    public void A_long_rollout_fits_one_azure_queue_message()
+    public void A_16k_token_rollout_chunk_round_trips_whole()
     {
-        // Worst realistic case: 256 prompt + 4096 response tokens, ids near the top of Qwen2's vocabulary.
-        var rollout = new Rollout("math-train-000123", 1_000_000, 1,
+        // Rollouts travel in the generator's response, not in a 64 KB queue message: a chunk of 16,384-token
+        // responses with ids near the top of Qwen2's vocabulary must come back exactly.
+        var chunk = Enumerable.Range(0, 4).Select(k => new Rollout($"math-train-{k:D6}", 1_000_000, k % 2,
             Enumerable.Range(151_000, 256).ToImmutableArray(),
-            Enumerable.Range(147_000, 4096).ToImmutableArray(),
-            Enumerable.Range(0, 4096).Select(i => -1.2345f - i).ToImmutableArray(),
-            false, 1.0, 0.75, 123);
+            Enumerable.Range(0, 16_384).Select(i => 135_000 + (i * 7919 + k) % 16_000).ToImmutableArray(),
+            Enumerable.Range(0, 16_384).Select(i => -1.2345f - i * 1e-3f).ToImmutableArray(),
+            false, 1.0, 0.75, 123)).ToImmutableArray();
 
-        var bytes = serializer.SerializeToArray(rollout).Length;
-        output.WriteLine($"4352-token rollout: {bytes} B serialized");
+        var bytes = serializer.SerializeToArray(chunk);
+        var back = serializer.Deserialize<ImmutableArray<Rollout>>(bytes);
+        output.WriteLine($"4 rollouts of 16,640 tokens: {bytes.Length:N0} B serialized");
 
-        Assert.True(bytes <= Rollout.MaxSerializedBytes, $"a 4352-token rollout takes {bytes} B, over the {Rollout.MaxSerializedBytes} B budget");
-        Assert.True(bytes * 4 / 3 + 4 < 65_536, "base64 of the rollout must fit Azure's 64 KB queue message");
+        Assert.True(bytes.Length > 65_536, "the chunk is larger than one Azure queue message could be");
+        Assert.Equal(chunk.Length, back.Length);
+        for (int k = 0; k < chunk.Length; k++)
+        {
+            Assert.Equal(chunk[k].ResponseTokenIds.ToArray(), back[k].ResponseTokenIds.ToArray());
+            Assert.Equal(chunk[k].SamplingLogProbs.ToArray(), back[k].SamplingLogProbs.ToArray());
+            Assert.Equal(chunk[k].PromptId, back[k].PromptId);
+        }
     }
 
     [Fact]

@@ -13,10 +13,12 @@ namespace Apo.Abstractions.Generation;
 /// <param name="Reference">The reference checkpoint to sample from.</param>
 /// <param name="Provenance">What the records will carry; its seed, with the prompt id and sample index, seeds each sequence.</param>
 /// <param name="PromptIds">Prompts of the slice (keys of PromptGrains already initialized).</param>
+/// <param name="Engine">The run's batch shape; null = the silo's own generation settings.</param>
 [GenerateSerializer, Immutable, Alias("apo.StageOneWorkUnit")]
 public sealed record StageOneWorkUnit(
     [property: Id(0)] string RunId,
     [property: Id(1)] string WorkUnitId,
     [property: Id(2)] ReferenceModel Reference,
     [property: Id(3)] StageOneProvenance Provenance,
-    [property: Id(4)] ImmutableArray<string> PromptIds);
+    [property: Id(4)] ImmutableArray<string> PromptIds,
+    [property: Id(5)] GenerationEngine? Engine = null);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Apo.Abstractions.Generation;
 using Apo.Abstractions.Training;
 using Apo.Abstractions.Weights;
 
@@ -23,4 +24,8 @@ public sealed record RunSpec(
     [property: Id(3)] ImmutableArray<string> EvalPromptIds,
     [property: Id(4)] StageOneSettings StageOne,
     [property: Id(5)] StageTwoSettings StageTwo,
-    [property: Id(6)] string OutputDirectory);
+    [property: Id(6)] string OutputDirectory)
+{
+    /// <summary>The batch shape of every sampling call of the run (stage 1, stage 2, held-out checks), wherever it runs.</summary>
+    [Id(7)] public GenerationEngine? Engine { get; init; }
+}

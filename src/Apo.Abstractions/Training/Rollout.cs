@@ -3,10 +3,8 @@ using System.Collections.Immutable;
 namespace Apo.Abstractions.Training;
 
 /// <summary>
-/// One scored response for the trainer, one per stream item. Kept small: no text, token ids and
-/// log-probs only, so an item fits an Azure queue message (64 KB after base64) with a 4096-token
-/// response. Streams deliver at least once: (Step, PromptId, SampleIndex) identifies a rollout so
-/// the trainer can drop repeats.
+/// One scored response for the trainer, answered by a generator's <c>SampleRollouts</c> call. No text:
+/// token ids and log-probs only. (Step, PromptId, SampleIndex) identifies it.
 /// </summary>
 /// <param name="PromptId">Key of the prompt.</param>
 /// <param name="Step">Trainer step it was generated for.</param>
@@ -29,11 +27,4 @@ public sealed record Rollout(
     [property: Id(6)] bool FinishedAtEos,
     [property: Id(7)] double Reward,
     [property: Id(8)] double VStar,
-    [property: Id(9)] long WeightVersion)
-{
-    /// <summary>
-    /// Budget for one serialized rollout: base64 makes it 4/3 larger (60,000 B), leaving room for
-    /// the queue envelope under Azure's 65,536 B message limit.
-    /// </summary>
-    public const int MaxSerializedBytes = 45_000;
-}
+    [property: Id(9)] long WeightVersion);

@@ -26,4 +26,7 @@ public sealed record StageTwoPlan(
     /// </summary>
     [Id(6)]
     public ImmutableArray<string> EvalPromptIds { get; init; } = ImmutableArray<string>.Empty;
+
+    /// <summary>The run's batch shape for rollouts and held-out checks; null = the silo's own generation settings.</summary>
+    [Id(7)] public Generation.GenerationEngine? Engine { get; init; }
 }

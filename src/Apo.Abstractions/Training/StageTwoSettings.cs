@@ -53,4 +53,12 @@ public sealed record StageTwoSettings(
 
     /// <summary>Recompute each decoder layer in backward instead of keeping its activations.</summary>
     [Id(17)] public bool ActivationCheckpointing { get; init; }
+
+    /// <summary>
+    /// Prompts per rollout chunk: a step's batch goes to the generators as chunks of this many prompts, each
+    /// pulled by whichever generator is free and sampled as one continuous batch. 0 = as many as fill the
+    /// engine's slots (one chunk per step on a small batch). With G generators, about batch ÷ (4G) balances
+    /// them; the chunking is part of the run, so it never depends on how many generators are live.
+    /// </summary>
+    [Id(18)] public int PromptsPerChunk { get; init; }
 }

@@ -24,25 +24,22 @@ static class SiloCommand
         {
             Description = "Weight-store directory shared by every silo of the cluster (overrides the config's Weights section, e.g. Azure Blob).",
         };
-        var generators = new Option<int>("--generators") { Description = "Generator grains a run fans its work out to.", DefaultValueFactory = _ => 1 };
         var command = new Command("silo", "Run one silo of a cluster (role and providers from --config) until Ctrl-C or SIGTERM.")
         {
-            config, siloPort, gatewayPort, weights, generators,
+            config, siloPort, gatewayPort, weights,
         };
         command.SetAction(async (parse, cancel) =>
         {
             var options = ApoSiloConfiguration.Load(parse.GetValue(config)!.FullName);
             if (parse.GetValue(siloPort) is { } s) options.SiloPort = s;
             if (parse.GetValue(gatewayPort) is { } g) options.GatewayPort = g;
-            var count = parse.GetValue(generators);
-            if (count <= 0) throw new UsageException("--generators must be positive");
             var weightDirectory = parse.GetValue(weights)?.FullName;
             // Chosen before the host is built, so a missing connection string fails the start, not the first run.
             var weightStore = ApoWeightStores.Select(options, weightDirectory);
 
             using var host = ApoHost.CreateSilo(options, services =>
             {
-                services.AddApoGrainServices(options.Device, options.TorchThreads, weightStore, count, options.GenerationBatchSize, options.ComputeDtype, options.GenerationKvTokens);
+                services.AddApoGrainServices(options.Device, options.TorchThreads, weightStore, options.GenerationBatchSize, options.ComputeDtype, options.GenerationKvTokens);
                 // Orleans is chatty at Information; its warnings and our own lines are what an operator needs.
                 services.AddLogging(logging => logging
                     .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })

@@ -42,7 +42,10 @@ public static class DatasetRun
         var provenance = request.StageOne.ProvenanceFor(reference.Hash);
         await ImportExistingSamplesAsync(session.Grains, keys, request.Examples, provenance);
 
-        var spec = new RunSpec(RunId, reference, keys, [], request.StageOne, request.StageTwo, request.Layout.Root);
+        var spec = new RunSpec(RunId, reference, keys, [], request.StageOne, request.StageTwo, request.Layout.Root)
+        {
+            Engine = new Apo.Abstractions.Generation.GenerationEngine(session.Options.GenerationBatchSize, session.Options.GenerationKvTokens),
+        };
         var (status, _) = await PipelineDriver.RunAsync(session.Grains, spec);
 
         var records = await Task.WhenAll(keys.Select(k => session.Grains.GetGrain<IPromptGrain>(k).GetStageOne(provenance)));

@@ -119,7 +119,11 @@ public static class PipelineRun
             new StageOneSettings(one.Samples, one.Beta1, new SamplingSettings(one.Temperature, one.TopP, 0, one.MaxNewTokens), preset.Seed,
                 DropAllZeroPrompts: false, PromptsPerWorkUnit: preset.GenerationBatchSize / Math.Max(1, one.Samples) * 4),
             StageTwo(preset),
-            layout.Root);
+            layout.Root)
+        {
+            // The preset fixes the batch shape, so an embedded run and a cluster run sample the same tokens.
+            Engine = new Apo.Abstractions.Generation.GenerationEngine(preset.GenerationBatchSize, Apo.Model.Inference.SamplerSettings.DefaultKvTokens),
+        };
     }
 
     /// <summary>The preset's stage 2 as plan settings; the entropy weight is A*-PO's or the baselines' one.</summary>

@@ -14,7 +14,6 @@ using SamplerSettings = Apo.Model.Inference.SamplerSettings;
 using Apo.Model.Qwen2;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 using WireSequence = Apo.Abstractions.Generation.GeneratedSequence;
 
 namespace Apo.Grains.Generation;
@@ -23,16 +22,23 @@ namespace Apo.Grains.Generation;
 /// One model replica on a generator silo. Stage 1 samples from the silo's shared, frozen reference
 /// (<see cref="TensorRuntime.Shared"/>); stage 2 and plain generation sample from this grain's own
 /// policy replica, loaded by version from the <see cref="IWeightStore"/> (version 0 is the
-/// reference's own weights). All tensor work runs on the silo's device executor. Calls are not
-/// interleaved (Orleans' default), so the replica is never reloaded while it samples.
+/// reference's own weights). All tensor work runs on the silo's device executor.
 /// </summary>
+/// <remarks>
+/// Reentrant, so the pool's second call in flight fetches its prompts while the first samples, and the
+/// first records its results while the second samples: the device never waits for storage. The device
+/// work of one call at a time (load a version, sample) is serialised by <see cref="deviceTurn"/>, so the
+/// replica is never reloaded while it samples.
+/// </remarks>
 [GeneratorSilosOnly]
-// Spread replicas over the generator silos (fewest activations first), so G generator grains on G silos use G devices.
-[Orleans.Placement.ActivationCountBasedPlacement]
+[SiloBound] // the pool keys one replica per generator silo by the silo's address
+[Orleans.Concurrency.Reentrant]
 public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IOptions<GeneratorOptions> generatorOptions, ILogger<GeneratorGrain> logger)
     : Grain, IGeneratorGrain
 {
-    readonly SamplerSettings engine = generatorOptions.Value.BatchSize > 0 && generatorOptions.Value.KvTokens >= 0
+    readonly SemaphoreSlim deviceTurn = new(1, 1);
+
+    readonly SamplerSettings siloEngine = generatorOptions.Value.BatchSize > 0 && generatorOptions.Value.KvTokens >= 0
         ? generatorOptions.Value.ToSamplerSettings()
         : throw new InvalidDataException($"generator batch size is {generatorOptions.Value.BatchSize} and KV budget {generatorOptions.Value.KvTokens} tokens; the batch size must be positive and the budget >= 0");
 
@@ -49,7 +55,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
     readonly Dictionary<string, string> verifiedHashes = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public async Task<StageOneWorkResult> RunStageOne(StageOneWorkUnit work)
+    public async Task<StageOneWorkResult> RunStageOne(StageOneWorkUnit work, CancellationToken cancellation = default)
     {
         if (work is null) throw new InvalidDataException("stage-1 work unit is missing");
         string what = $"stage-1 work unit \"{work.WorkUnitId}\" of run \"{work.RunId}\"";
@@ -61,6 +67,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
             throw new InvalidDataException(
                 $"{what}: reference hash {work.Reference.Hash} differs from the provenance's {work.Provenance.ReferenceModelHash}");
         var options = TaskSampling.Options(work.Provenance.Sampling, what);
+        var engine = Engine(work.Engine, what);
         var ids = work.PromptIds.IsDefault ? [] : work.PromptIds.Distinct(StringComparer.Ordinal).ToArray();
         lastReference = work.Reference.Location;
 
@@ -72,12 +79,12 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
         if (pending.Count == 0) return new StageOneWorkResult(work.WorkUnitId, 0, alreadyPresent, 0);
 
         await VerifyReferenceHash(work.Reference);
-        var samples = await runtime.Executor.Run(() =>
+        var samples = await OnDevice(() => runtime.Executor.Run(() =>
         {
             var reference = runtime.Shared(work.Reference.Location);
             return TaskSampling.Sample(reference.Model, reference.Tokenizer, pending, work.Provenance.Samples,
                 options, work.Provenance.Seed, StageOnePurpose, engine);
-        });
+        }), cancellation);
 
         // Racing units (a retry on another generator) may record first; PromptGrain keeps the first.
         var outcomes = await Task.WhenAll(pending.Select(spec =>
@@ -92,7 +99,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
     }
 
     /// <inheritdoc />
-    public async Task<int> PublishRollouts(RolloutRequest request)
+    public async Task<ImmutableArray<Rollout>> SampleRollouts(RolloutRequest request, CancellationToken cancellation = default)
     {
         if (request is null) throw new InvalidDataException("rollout request is missing");
         string what = $"rollouts of step {request.Step} of run \"{request.RunId}\"";
@@ -101,8 +108,9 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
         if (request.StageOne is null) throw new InvalidDataException($"{what}: stage-1 provenance is missing");
         if (request.Weights is null) throw new InvalidDataException($"{what}: weight version is missing");
         var options = TaskSampling.Options(request.Sampling, what);
+        var engine = Engine(request.Engine, what);
         var ids = request.PromptIds.IsDefault ? [] : request.PromptIds.Distinct(StringComparer.Ordinal).ToArray();
-        if (ids.Length == 0) return 0;
+        if (ids.Length == 0) return [];
 
         var prompts = ids.Select(id => GrainFactory.GetGrain<IPromptGrain>(id)).ToArray();
         var specs = await Specs(ids, prompts, what);
@@ -113,23 +121,21 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
             if (vStars[i] is null)
                 throw new InvalidDataException($"{what}: prompt '{ids[i]}' has no stage-1 V̂* for this provenance; run stage 1 first");
 
-        await EnsureLoaded(request.Weights, request.Reference, what);
-        var tokenizerDir = replicaReference!;
-        var samples = await runtime.Executor.Run(() => TaskSampling.Sample(replica!, runtime.Shared(tokenizerDir).Tokenizer, specs,
-            request.SamplesPerPrompt, options, request.Seed, RolloutPurpose(request.Step), engine));
+        var samples = await OnDevice(async () =>
+        {
+            await EnsureLoaded(request.Weights, request.Reference, what);
+            var tokenizerDir = replicaReference!;
+            return await runtime.Executor.Run(() => TaskSampling.Sample(replica!, runtime.Shared(tokenizerDir).Tokenizer, specs,
+                request.SamplesPerPrompt, options, request.Seed, RolloutPurpose(request.Step), engine));
+        }, cancellation);
 
-        var stream = this.GetStreamProvider(ApoStreams.ProviderName)
-            .GetStream<Rollout>(StreamId.Create(ApoStreams.RolloutNamespace, request.RunId));
-        int published = 0;
+        var rollouts = ImmutableArray.CreateBuilder<Rollout>(specs.Length * request.SamplesPerPrompt);
         for (int i = 0; i < specs.Length; i++)
             foreach (var s in samples[specs[i].PromptId])
-            {
-                await stream.OnNextAsync(new Rollout(specs[i].PromptId, request.Step, s.SampleIndex, specs[i].PromptTokenIds,
+                rollouts.Add(new Rollout(specs[i].PromptId, request.Step, s.SampleIndex, specs[i].PromptTokenIds,
                     s.ResponseIds.ToImmutableArray(), s.SamplingLogProbs.ToImmutableArray(), s.Finished, s.Reward,
                     vStars[i]!.Value, request.Weights.Version));
-                published++;
-            }
-        return published;
+        return rollouts.MoveToImmutable();
     }
 
     /// <inheritdoc />
@@ -146,15 +152,18 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
             if (items[i] is null || items[i].PromptTokenIds.IsDefaultOrEmpty)
                 throw new InvalidDataException($"{what}: sequence {i} has no prompt token ids");
 
-        await EnsureLoaded(request.Weights, request.Reference, what);
-        var sequences = await runtime.Executor.Run(() =>
+        var sequences = await OnDevice(async () =>
         {
-            // One continuous batch for the whole request; consecutive sequences with equal prompts share a prefill.
-            var generated = Sampler.Generate(replica!, items.Select(s => s.PromptTokenIds.ToArray()).ToList(), options,
-                items.Select(s => s.Seed).ToList(), engine);
-            return items.Select((item, i) => new WireSequence(item.PromptId, generated.Sequences[i].TokenIds.ToImmutableArray(),
-                generated.Sequences[i].LogProbs.ToImmutableArray(), generated.Sequences[i].Finished)).ToImmutableArray();
-        });
+            await EnsureLoaded(request.Weights, request.Reference, what);
+            return await runtime.Executor.Run(() =>
+            {
+                // One continuous batch for the whole request; consecutive sequences with equal prompts share a prefill.
+                var generated = Sampler.Generate(replica!, items.Select(s => s.PromptTokenIds.ToArray()).ToList(), options,
+                    items.Select(s => s.Seed).ToList(), siloEngine);
+                return items.Select((item, i) => new WireSequence(item.PromptId, generated.Sequences[i].TokenIds.ToImmutableArray(),
+                    generated.Sequences[i].LogProbs.ToImmutableArray(), generated.Sequences[i].Finished)).ToImmutableArray();
+            });
+        }, CancellationToken.None);
         return new GenerationResult(request.RequestId, request.Weights.Version, sequences);
     }
 
@@ -171,6 +180,26 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
             await runtime.Executor.Run(model.Dispose);
         }
         await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    /// <summary>The run's batch shape when the call names one, else this silo's generation settings.</summary>
+    SamplerSettings Engine(GenerationEngine? requested, string what)
+    {
+        if (requested is null) return siloEngine;
+        if (requested.Problem() is { } problem) throw new InvalidDataException($"{what}: {problem}");
+        return siloEngine with { Slots = requested.Slots, KvTokens = requested.KvTokens };
+    }
+
+    /// <summary>Runs one call's device work (loading a version, sampling) after the previous call's, never beside it.</summary>
+    async Task<T> OnDevice<T>(Func<Task<T>> work, CancellationToken cancellation)
+    {
+        await deviceTurn.WaitAsync(cancellation);
+        try
+        {
+            cancellation.ThrowIfCancellationRequested(); // superseded while it queued: the pool gave the work to another generator
+            return await work();
+        }
+        finally { deviceTurn.Release(); }
     }
 
     static async Task<PromptSpec[]> Specs(string[] ids, IPromptGrain[] prompts, string what)

@@ -6,6 +6,7 @@ using Apo.Abstractions.Runs;
 using Apo.Abstractions.StageOne;
 using Apo.Abstractions.Training;
 using Apo.Algorithm;
+using Apo.Grains.Dispatch;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -13,25 +14,34 @@ using Orleans.Concurrency;
 namespace Apo.Grains.Runs;
 
 /// <summary>
-/// The coordinator of one run: stage 1 spread over generator grains in work units (A*-PO only), then
+/// The coordinator of one run: stage 1 spread over the generator pool in work units (A*-PO only), then
 /// stage 2 by the run's TrainerGrain. <see cref="Start"/> answers at once; a background loop in the grain's own
-/// context drives the phases and persists progress after every work unit, so calling Start again
-/// after a crash continues from the last completed unit. Reentrant so status calls answer while the
-/// loop awaits generators; the loop and the calls still run one at a time on the grain's scheduler.
+/// context drives the phases. Nothing needs a client to keep going: a reminder wakes a run whose activation
+/// was lost (its silo died, or shut down gracefully in a rolling update) and the new activation resumes it;
+/// only <see cref="Cancel"/> cancels. Reentrant so status calls answer while the loop awaits generators; the
+/// loop and the calls still run one at a time on the grain's scheduler.
 /// </summary>
 [Reentrant]
 [Apo.Abstractions.Placement.TrainerSilosOnly]
 public sealed class RunGrain(
     [PersistentState("run", ApoStorageNames.Grains)] IPersistentState<RunState> state,
+    [PersistentState("progress", ApoStorageNames.Grains)] IPersistentState<RunProgress> progress,
+    IGeneratorDirectory generators,
+    IOptions<DispatchOptions> dispatch,
     IOptions<RunOptions> options,
-    ILogger<RunGrain> logger) : Grain, IRunGrain
+    ILogger<RunGrain> logger) : Grain, IRunGrain, IRemindable
 {
+    const string WakeReminder = "wake";
     readonly RunOptions settings = options.Value;
     readonly SemaphoreSlim writeLock = new(1, 1);
+    // Cancel: the run is cancelled (recorded); pause: this activation ends, the run goes on in the next one.
+    CancellationTokenSource cancelling = new();
+    readonly CancellationTokenSource pausing = new();
     Task? driving;
-    bool cancelRequested;
 
     string Key => this.GetPrimaryKeyString();
+
+    static bool InProgress(RunPhase phase) => phase is RunPhase.StageOne or RunPhase.StageTwo;
 
     /// <inheritdoc />
     public async Task<RunStatus> Start(RunSpec spec)
@@ -43,46 +53,80 @@ public sealed class RunGrain(
                 $"run \"{Key}\" was started with a different {field}; a run id names one run: use a new run id for a new spec");
 
         if (driving is { IsCompleted: false }) return Status();
-        if (state.State.Phase == RunPhase.Completed) return Status();
+        if (progress.State.Phase == RunPhase.Completed) return Status();
+        if (cancelling.IsCancellationRequested) cancelling = new(); // started again after a cancel
 
-        cancelRequested = false;
         // Only A*-PO regresses onto V̂*: the baselines go straight to stage 2 on every training prompt.
         bool needsStageOne = StageTwoAlgorithms.Parse(spec.StageTwo.Algorithm).UsesOptimalValues();
-        var phase = state.State.Spec is null || state.State.Phase is RunPhase.NotStarted or RunPhase.Failed or RunPhase.Cancelled
+        var phase = state.State.Spec is null || progress.State.Phase is RunPhase.NotStarted or RunPhase.Failed or RunPhase.Cancelled
             ? (state.State.StageTwoPromptIds is null && needsStageOne ? RunPhase.StageOne : RunPhase.StageTwo)
-            : state.State.Phase;
-        await Update(s => s with { Spec = spec, Phase = phase, Error = null });
-        driving = DriveAsync();
+            : progress.State.Phase;
+        if (state.State.Spec is null)
+        {
+            state.State = state.State with { Spec = spec };
+            await state.WriteStateAsync();
+        }
+        await Update(p => p with { Phase = phase, Error = null, StageOneDone = 0 });
+        await this.RegisterOrUpdateReminder(WakeReminder, settings.WakePeriod, settings.WakePeriod);
+        EnsureDriving("started");
         return Status();
     }
 
     /// <inheritdoc />
     public Task<RunStatus> GetStatus()
     {
-        // An activation that finds its run in progress but no loop driving it was re-created after its
-        // silo died (cluster mode): the client's next status call resumes the run where it stopped.
-        if (driving is null && !cancelRequested && state.State.Spec is not null && state.State.Phase is RunPhase.StageOne or RunPhase.StageTwo)
-        {
-            logger.LogWarning("run {Run}: resuming {Phase} in a new activation", Key, state.State.Phase);
-            driving = DriveAsync();
-        }
+        EnsureDriving("status call");
         return Task.FromResult(Status());
+    }
+
+    /// <inheritdoc />
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != WakeReminder) return;
+        if (InProgress(progress.State.Phase) && state.State.Spec is not null) EnsureDriving("reminder");
+        else await StopWaking();
     }
 
     /// <inheritdoc />
     public async Task Cancel()
     {
-        cancelRequested = true;
-        if (state.State.Phase == RunPhase.StageTwo)
+        cancelling.Cancel();
+        if (progress.State.Phase == RunPhase.StageTwo)
             await GrainFactory.GetGrain<ITrainerGrain>(Key).Stop();
-        if (driving is null or { IsCompleted: true } && state.State.Phase is RunPhase.StageOne or RunPhase.StageTwo)
-            await Update(s => s with { Phase = RunPhase.Cancelled });
+        if (driving is null or { IsCompleted: true } && InProgress(progress.State.Phase))
+            await Update(p => p with { Phase = RunPhase.Cancelled });
+        await StopWaking();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The loop stops at its next await without recording anything: the reminder resumes the run elsewhere.
+        pausing.Cancel();
+        if (driving is { IsCompleted: false } loop)
+        {
+            try { await loop.WaitAsync(cancellationToken); }
+            catch (OperationCanceledException) { logger.LogWarning("run {Run}: deactivated before its loop paused ({Reason})", Key, reason); }
+        }
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the loop when the run is in progress and no loop drives it in this activation (a new
+    /// activation after a silo died or shut down, woken by the reminder or by any call).
+    /// </summary>
+    void EnsureDriving(string why)
+    {
+        if (driving is { IsCompleted: false } || cancelling.IsCancellationRequested || pausing.IsCancellationRequested) return;
+        if (state.State.Spec is null || !InProgress(progress.State.Phase)) return;
+        if (driving is not null || why != "started")
+            logger.LogWarning("run {Run}: resuming {Phase} in this activation ({Why})", Key, progress.State.Phase, why);
+        driving = DriveAsync();
     }
 
     RunStatus Status()
     {
-        var s = state.State;
-        return new RunStatus(Key, s.Phase, s.StageOneDone, s.Spec?.TrainPromptIds.Length ?? 0, s.TrainerIteration, s.Error);
+        var p = progress.State;
+        return new RunStatus(Key, p.Phase, p.StageOneDone, state.State.Spec?.TrainPromptIds.Length ?? 0, p.TrainerIteration, p.Error);
     }
 
     /// <summary>Runs the remaining phases; every failure ends in a Failed phase with its message, never an unobserved exception.</summary>
@@ -90,78 +134,57 @@ public sealed class RunGrain(
     {
         // The loop is not a grain call, so Orleans would otherwise collect an activation that looks idle.
         DelayDeactivation(TimeSpan.FromDays(7));
+        using var halt = CancellationTokenSource.CreateLinkedTokenSource(cancelling.Token, pausing.Token);
         try
         {
-            if (state.State.Phase == RunPhase.StageOne) await StageOne();
-            if (cancelRequested) { await Update(s => s with { Phase = RunPhase.Cancelled }); return; }
-            if (state.State.Phase == RunPhase.StageTwo) await StageTwo();
+            if (progress.State.Phase == RunPhase.StageOne) await StageOne(halt.Token);
+            if (progress.State.Phase == RunPhase.StageTwo) await StageTwo(halt.Token);
+        }
+        catch (OperationCanceledException) when (pausing.IsCancellationRequested)
+        {
+            logger.LogInformation("run {Run}: paused in {Phase} (the activation is ending); the reminder resumes it", Key, progress.State.Phase);
+        }
+        catch (OperationCanceledException) when (cancelling.IsCancellationRequested)
+        {
+            await Update(p => p with { Phase = RunPhase.Cancelled });
         }
         catch (Exception e)
         {
-            logger.LogError(e, "run {Run} failed in {Phase}", Key, state.State.Phase);
-            try { await Update(s => s with { Phase = RunPhase.Failed, Error = $"{s.Phase}: {e.Message}" }); }
+            logger.LogError(e, "run {Run} failed in {Phase}", Key, progress.State.Phase);
+            try { await Update(p => p with { Phase = RunPhase.Failed, Error = $"{p.Phase}: {e.Message}" }); }
             catch (Exception write) { logger.LogError(write, "run {Run}: could not store the failure", Key); }
         }
         finally
         {
             DelayDeactivation(TimeSpan.FromSeconds(-1));
         }
+        if (!InProgress(progress.State.Phase))
+        {
+            try { await StopWaking(); }
+            catch (Exception e) { logger.LogWarning(e, "run {Run}: could not remove its wake-up reminder", Key); }
+        }
     }
 
-    async Task StageOne()
+    async Task StageOne(CancellationToken halt)
     {
         var spec = state.State.Spec!;
         var provenance = spec.StageOne.ProvenanceFor(spec.Reference.Hash);
         var units = WorkUnits(spec, provenance);
-        var completed = state.State.CompletedWorkUnits.ToHashSet(StringComparer.Ordinal);
-        var queue = new Queue<StageOneWorkUnit>(units.Where(u => !completed.Contains(u.WorkUnitId)));
-        int generators = Math.Max(1, settings.Generators);
-        logger.LogInformation("run {Run}: stage 1, {Pending} of {Total} work units to do on {Generators} generators",
-            Key, queue.Count, units.Count, generators);
+        logger.LogInformation("run {Run}: stage 1, {Units} work units over the generator pool ({Live} generators live now)",
+            Key, units.Count, generators.LiveGenerators().Count);
 
-        // One worker per generator; a failed unit is retried on the next generator, so one bad silo cannot stall the run.
-        await Task.WhenAll(Enumerable.Range(0, generators).Select(async worker =>
-        {
-            while (!cancelRequested && queue.TryDequeue(out var unit))
-            {
-                await RunUnit(unit, worker, generators);
-                await Update(s => s with
-                {
-                    CompletedWorkUnits = s.CompletedWorkUnits.Add(unit.WorkUnitId),
-                    StageOneDone = s.StageOneDone + unit.PromptIds.Length,
-                });
-            }
-        }));
-        if (cancelRequested) return;
+        var pool = new WorkDispatcher(generators, dispatch.Value, logger);
+        await pool.RunAsync(units,
+            (generator, unit, token) => GrainFactory.GetGrain<IGeneratorGrain>(generator).RunStageOne(unit, token),
+            unit => $"stage-1 work unit \"{unit.WorkUnitId}\"",
+            (_, result) => Update(p => p with { StageOneDone = p.StageOneDone + result.Recorded + result.AlreadyPresent }),
+            halt);
 
         var kept = spec.StageOne.DropAllZeroPrompts ? await NonZeroPrompts(spec.TrainPromptIds, provenance) : spec.TrainPromptIds;
         logger.LogInformation("run {Run}: stage 1 done; {Kept} of {Total} prompts go to stage 2", Key, kept.Length, spec.TrainPromptIds.Length);
-        await Update(s => s with { Phase = RunPhase.StageTwo, StageTwoPromptIds = kept });
-    }
-
-    async Task RunUnit(StageOneWorkUnit unit, int firstGenerator, int generators)
-    {
-        int attempts = Math.Max(1, settings.AttemptsPerWorkUnit);
-        for (int attempt = 0; ; attempt++)
-        {
-            int generator = (firstGenerator + attempt) % generators;
-            try
-            {
-                await GrainFactory.GetGrain<IGeneratorGrain>(generator).RunStageOne(unit);
-                return;
-            }
-            catch (InvalidDataException)
-            {
-                throw; // bad input fails the same way everywhere
-            }
-            catch (Exception e) when (attempt + 1 < attempts)
-            {
-                logger.LogWarning(e, "run {Run}: work unit {Unit} failed on generator {Generator}; retrying on another", Key, unit.WorkUnitId, generator);
-                // A dead silo's grains come back elsewhere only once membership declares it dead (seconds
-                // to tens of seconds): wait longer after each failure instead of burning the attempts at once.
-                await Task.Delay(settings.RetryDelay * (attempt + 1));
-            }
-        }
+        state.State = state.State with { StageTwoPromptIds = kept };
+        await state.WriteStateAsync();
+        await Update(p => p with { Phase = RunPhase.StageTwo });
     }
 
     async Task<ImmutableArray<string>> NonZeroPrompts(ImmutableArray<string> ids, StageOneProvenance provenance)
@@ -172,58 +195,65 @@ public sealed class RunGrain(
         return ids.Where((_, i) => records[i]!.Samples.Any(s => s.Reward > 0)).ToImmutableArray();
     }
 
-    async Task StageTwo()
+    async Task StageTwo(CancellationToken halt)
     {
         var spec = state.State.Spec!;
         var prompts = state.State.StageTwoPromptIds ?? spec.TrainPromptIds;
         if (spec.StageTwo.Iterations <= 0 || prompts.Length == 0)
         {
             // Nothing to train (a stage-1-only run, or every prompt filtered out).
-            await Update(s => s with { Phase = RunPhase.Completed });
+            await Update(p => p with { Phase = RunPhase.Completed });
             return;
         }
         var trainer = GrainFactory.GetGrain<ITrainerGrain>(Key);
         var plan = new StageTwoPlan(Key, spec.Reference, spec.StageOne.ProvenanceFor(spec.Reference.Hash), prompts, spec.StageTwo, spec.OutputDirectory)
         {
             EvalPromptIds = spec.EvalPromptIds.IsDefault ? [] : spec.EvalPromptIds,
+            Engine = spec.Engine,
         };
         var status = await trainer.Start(plan);
         while (true)
         {
-            if (status.Iteration != state.State.TrainerIteration) await Update(s => s with { TrainerIteration = status.Iteration });
+            if (status.Iteration != progress.State.TrainerIteration) await Update(p => p with { TrainerIteration = status.Iteration });
             switch (status.Phase)
             {
                 case TrainerPhase.Finished:
-                    await Update(s => s with { Phase = RunPhase.Completed });
+                    await Update(p => p with { Phase = RunPhase.Completed });
                     return;
                 case TrainerPhase.Failed:
                     throw new InvalidOperationException($"trainer failed: {status.Error}");
                 case TrainerPhase.Stopped:
-                    await Update(s => s with { Phase = RunPhase.Cancelled });
+                    // Only an explicit stop records Stopped (a trainer whose silo shuts down stays Training and resumes).
+                    await Update(p => p with { Phase = RunPhase.Cancelled });
                     return;
             }
-            await Task.Delay(settings.TrainerPollInterval);
+            await Task.Delay(settings.TrainerPollInterval, halt);
             status = await trainer.GetStatus();
         }
     }
 
-    /// <summary>Work units in prompt order; ids are stable across restarts because the spec is.</summary>
+    /// <summary>Work units in prompt order; ids and composition are stable across restarts because the spec is.</summary>
     static List<StageOneWorkUnit> WorkUnits(RunSpec spec, StageOneProvenance provenance) =>
         spec.TrainPromptIds.Chunk(spec.StageOne.PromptsPerWorkUnit)
-            .Select((ids, i) => new StageOneWorkUnit(spec.RunId, $"{spec.RunId}/stage1/{i:D6}", spec.Reference, provenance, ids.ToImmutableArray()))
+            .Select((ids, i) => new StageOneWorkUnit(spec.RunId, $"{spec.RunId}/stage1/{i:D6}", spec.Reference, provenance, ids.ToImmutableArray(), spec.Engine))
             .ToList();
 
+    async Task StopWaking()
+    {
+        if (await this.GetReminder(WakeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
     // Background workers and calls may want to write at the same time: each change is applied to the
-    // latest state only once the previous write finished, so no update is lost.
-    async Task Update(Func<RunState, RunState> change)
+    // latest progress only once the previous write finished, so no update is lost.
+    async Task Update(Func<RunProgress, RunProgress> change)
     {
         await writeLock.WaitAsync();
         try
         {
-            var previous = state.State;
-            state.State = change(previous);
-            try { await state.WriteStateAsync(); }
-            catch { state.State = previous; throw; }
+            var previous = progress.State;
+            progress.State = change(previous);
+            try { await progress.WriteStateAsync(); }
+            catch { progress.State = previous; throw; }
         }
         finally { writeLock.Release(); }
     }

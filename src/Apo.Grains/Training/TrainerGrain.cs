@@ -5,23 +5,26 @@ using Apo.Abstractions.Training;
 using Apo.Abstractions.Weights;
 using Apo.Algorithm;
 using Apo.Common.Randomness;
+using Apo.Grains.Dispatch;
 using Apo.Grains.Runtime;
 using Apo.Grains.Weights;
 using Apo.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using Orleans.Streams;
 
 namespace Apo.Grains.Training;
 
 /// <summary>
 /// Stage 2 of one run (keyed by run id), for A*-PO or a baseline. <see cref="Start"/> returns at once;
 /// a background loop in the grain's context then runs the iterations: take the next batch of the
-/// seeded shuffle, ask the generators for the algorithm's rollouts per prompt (1, or 2 for GRPO and
-/// REBEL), gather them from the run's rollout stream, update the policy on the device executor,
-/// publish the next weight version, append a metrics line and checkpoint every K iterations. Reentrant so that status calls and stream items are served while
-/// the loop awaits (all turns still run one at a time on the grain's scheduler).
+/// seeded shuffle, split it into the plan's fixed chunks, have the generator pool sample the algorithm's
+/// rollouts per prompt (1, or 2 for GRPO and REBEL) chunk by chunk, update the policy on the device
+/// executor, publish the next weight version, append a metrics line and checkpoint every K iterations.
+/// Reentrant so that status calls are served while the loop awaits (all turns still run one at a time on
+/// the grain's scheduler). A deactivation (a graceful silo shutdown, a rolling update) pauses the loop and
+/// leaves the phase Training, so the next activation resumes from the last checkpoint; only
+/// <see cref="Stop"/> records Stopped.
 /// </summary>
 [Reentrant]
 [Apo.Abstractions.Placement.TrainerSilosOnly]
@@ -29,7 +32,8 @@ public sealed class TrainerGrain(
     [PersistentState("trainer", ApoStorageNames.Grains)] IPersistentState<TrainerState> state,
     TensorRuntime runtime,
     IWeightStore weightStore,
-    IOptions<TrainerOptions> options,
+    IGeneratorDirectory generators,
+    IOptions<DispatchOptions> dispatch,
     IOptions<Generation.GeneratorOptions> sampling,
     ILogger<TrainerGrain> logger) : Grain, ITrainerGrain
 {
@@ -41,34 +45,25 @@ public sealed class TrainerGrain(
     public const string PolicyFolderName = "policy";
 
     Task? loop;
-    TaskCompletionSource stopSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    RolloutCollector? collector;
+    // Stop: an explicit stop (recorded as Stopped); pause: the activation is ending (the phase stays Training).
+    CancellationTokenSource stopping = new(), pausing = new();
 
     string Key => this.GetPrimaryKeyString();
 
-    IAsyncStream<Rollout> RolloutStream =>
-        this.GetStreamProvider(ApoStreams.ProviderName).GetStream<Rollout>(StreamId.Create(ApoStreams.RolloutNamespace, Key));
-
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Explicit subscriptions outlive activations: reattach the handler (and drop surplus handles).
-        var handles = await RolloutStream.GetAllSubscriptionHandles();
-        for (int i = 0; i < handles.Count; i++)
-        {
-            if (i == 0) await handles[i].ResumeAsync(OnRolloutAsync);
-            else await handles[i].UnsubscribeAsync();
-        }
-        // A silo crash leaves "training" recorded with no loop running: pick up from the last checkpoint.
+        // A silo crash or shutdown leaves "training" recorded with no loop running: pick up from the last checkpoint.
         if (state.State is { Phase: TrainerPhase.Training, Plan: { } plan, PlanHash: { } hash })
         {
             logger.LogInformation("Trainer {Run} was training when its activation ended; resuming", Key);
             loop = DriveAsync(plan, hash);
         }
+        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        stopSignal.TrySetResult();
+        pausing.Cancel();
         if (loop is { IsCompleted: false } running)
         {
             try { await running.WaitAsync(cancellationToken); }
@@ -80,7 +75,7 @@ public sealed class TrainerGrain(
     public Task<TrainerStatus> Start(StageTwoPlan plan)
     {
         PlanChecks.Validate(Key, plan);
-        options.Value.Validate();
+        dispatch.Value.Validate();
         string hash = PlanHash.Compute(plan);
         if (state.State.PlanHash is { } stored && stored != hash)
             throw new InvalidDataException(
@@ -100,7 +95,7 @@ public sealed class TrainerGrain(
         state.State.PlanHash = hash;
         state.State.Phase = TrainerPhase.Training;
         state.State.Error = null;
-        stopSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        stopping = new();
         loop = DriveAsync(plan, hash);
         return Task.FromResult(Status());
     }
@@ -117,7 +112,7 @@ public sealed class TrainerGrain(
     /// <inheritdoc />
     public async Task Stop()
     {
-        stopSignal.TrySetResult();
+        stopping.Cancel();
         if (loop is { } running) await running;
     }
 
@@ -150,22 +145,26 @@ public sealed class TrainerGrain(
 
             session = await runtime.Executor.Run(() => TrainerSession.Open(runtime, plan, latest?.Path));
             var open = session;
-            // Republish the starting version: after a restart the weight store may not hold it any more.
-            var published = await runtime.Executor.Run(() => weightStore.Publish(Key, iteration, open.Policy, open.Tokenizer));
+            // Version 0 is the reference itself, which every generator loads from the reference: nothing to upload.
+            // A resumed run republishes its starting version: after a restart the weight store may not hold it any more.
+            var published = iteration == 0 ? new WeightVersion(0, plan.Reference.Location)
+                : await runtime.Executor.Run(() => weightStore.Publish(Key, iteration, open.Policy, open.Tokenizer));
             Record(iteration, published, consumed, state.State.LastLoss);
             await state.WriteStateAsync();
-            await EnsureSubscribedAsync();
             if (resumed is not null) logger.LogInformation("Trainer {Run} resumes after iteration {Iteration}", Key, iteration);
 
             var evalPrompts = await HeldOutAccuracy.LoadPromptsAsync(GrainFactory, plan.EvalPromptIds);
             var schedule = new BatchSchedule(plan.PromptIds, settings.PromptsPerBatch, settings.Seed);
-            while (iteration < settings.Iterations && !stopSignal.Task.IsCompleted)
+            var engine = EngineOf(plan);
+            using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, pausing.Token);
+            while (iteration < settings.Iterations && !halt.IsCancellationRequested)
             {
                 DelayDeactivation(TimeSpan.FromHours(1));
                 var clock = Stopwatch.StartNew();
                 var (batch, next) = schedule.Take(position);
-                var rollouts = await CollectAsync(plan, iteration, batch, published);
-                if (rollouts is null) break; // stop requested while waiting
+                IReadOnlyList<Rollout> rollouts;
+                try { rollouts = await CollectAsync(plan, iteration, batch, published, engine, halt.Token); }
+                catch (OperationCanceledException) when (halt.IsCancellationRequested) { break; }
                 var update = await runtime.Executor.Run(() => open.Update(rollouts));
                 long version = iteration + 1;
                 published = await runtime.Executor.Run(() => weightStore.Publish(Key, version, open.Policy, open.Tokenizer));
@@ -177,7 +176,7 @@ public sealed class TrainerGrain(
                 long tokens = rollouts.Sum(r => (long)r.PromptTokenIds.Length + r.ResponseTokenIds.Length);
                 bool checkpoint = iteration % settings.CheckpointEvery == 0 || iteration == settings.Iterations;
                 double? heldOut = checkpoint && evalPrompts.Count > 0
-                    ? await runtime.Executor.Run(() => HeldOutAccuracy.Measure(open.Policy, open.Tokenizer, evalPrompts, settings.Sampling.MaxNewTokens, sampling.Value.ToSamplerSettings()))
+                    ? await runtime.Executor.Run(() => HeldOutAccuracy.Measure(open.Policy, open.Tokenizer, evalPrompts, settings.Sampling.MaxNewTokens, engine))
                     : null;
                 metrics.Append(new IterationMetrics(iteration, update.MeanReward, update.Loss, update.KlPerSequence, update.MeanVStar,
                     update.MeanResponseLength, tokens / Math.Max(seconds, 1e-9), seconds, update.GradientNorm, heldOut));
@@ -196,8 +195,9 @@ public sealed class TrainerGrain(
             {
                 await runtime.Executor.Run(() => ModelDirectory.Save(Path.Combine(plan.OutputDirectory, PolicyFolderName), open.Policy, open.Tokenizer));
                 state.State.Phase = TrainerPhase.Finished;
-                await UnsubscribeAsync();
             }
+            // Paused by the end of the activation: the phase stays Training and the next activation resumes.
+            else if (!stopping.IsCancellationRequested) { }
             else state.State.Phase = TrainerPhase.Stopped;
             await state.WriteStateAsync();
             logger.LogInformation("Trainer {Run} {Phase} after iteration {Iteration}", Key, state.State.Phase, iteration);
@@ -212,7 +212,6 @@ public sealed class TrainerGrain(
         }
         finally
         {
-            collector = null;
             if (session is { } toDispose) await runtime.Executor.Run(toDispose.Dispose);
         }
     }
@@ -231,78 +230,31 @@ public sealed class TrainerGrain(
             checkpoints.Save(checkpoint with { OptimizerSteps = session.OptimizerSteps }, session.SaveTo));
     }
 
+    /// <summary>The run's batch shape for rollouts and held-out checks, or this silo's generation settings when the plan names none.</summary>
+    Apo.Model.Inference.SamplerSettings EngineOf(StageTwoPlan plan) =>
+        plan.Engine is { } e ? sampling.Value.ToSamplerSettings() with { Slots = e.Slots, KvTokens = e.KvTokens } : sampling.Value.ToSamplerSettings();
+
     /// <summary>
-    /// Asks the generators for the batch's rollouts and waits for them on the stream. A request
-    /// is repeated for the prompts still missing when the rollouts do not arrive in time (the
-    /// seed is the same, so a repeat draws the same samples); null when stopped meanwhile.
+    /// Has the generator pool sample the batch's rollouts, chunk by chunk, and returns them in batch order
+    /// (prompt, then sample index). The chunks are fixed by the plan and the seed by the step, so a chunk
+    /// retried on another generator draws the same samples.
     /// </summary>
-    async Task<IReadOnlyList<Rollout>?> CollectAsync(StageTwoPlan plan, long step, string[] batch, WeightVersion weights)
+    async Task<IReadOnlyList<Rollout>> CollectAsync(StageTwoPlan plan, long step, string[] batch, WeightVersion weights,
+        Apo.Model.Inference.SamplerSettings engine, CancellationToken cancellation)
     {
-        var settings = options.Value;
         var algorithm = StageTwoAlgorithms.Parse(plan.Settings.Algorithm);
         int samplesPerPrompt = algorithm.ResponsesPerPrompt();
-        var gathering = new RolloutCollector(step, batch, samplesPerPrompt);
-        collector = gathering;
         long seed = StableSeed.Derive(plan.Settings.Seed, "stage2-rollouts", "iteration", step);
-        string? lastError = null;
-        string[] missing = batch;
-        for (int attempt = 1; attempt <= settings.MaxRolloutAttempts; attempt++)
-        {
-            var calls = Slices(missing, settings.Generators)
-                .Select((slice, g) => GrainFactory.GetGrain<IGeneratorGrain>(g).PublishRollouts(new RolloutRequest(
-                    Key, step, weights, plan.Settings.Sampling, plan.StageOne, [.. slice], samplesPerPrompt, seed, plan.Reference,
-                    NeedsVStar: algorithm.UsesOptimalValues())))
-                .ToArray();
-            var requests = Task.WhenAll(calls);
-            using var timer = new CancellationTokenSource();
-            var deadline = Task.Delay(settings.RolloutTimeout, timer.Token);
-            var first = await Task.WhenAny(gathering.Completion, requests, deadline, stopSignal.Task);
-            if (first == requests && !gathering.Completion.IsCompleted)
-            {
-                if (requests.IsFaulted) lastError = requests.Exception!.GetBaseException().Message;
-                else await Task.WhenAny(gathering.Completion, deadline, stopSignal.Task); // published: let the stream deliver
-            }
-            timer.Cancel();
-            if (gathering.Completion.IsCompleted)
-            {
-                collector = null;
-                return gathering.InBatchOrder();
-            }
-            if (stopSignal.Task.IsCompleted) return null;
-            missing = gathering.MissingPromptIds();
-            logger.LogWarning("Trainer {Run} step {Step}: {Missing} of {Total} rollouts missing after attempt {Attempt}; asking again ({Error})",
-                Key, step, missing.Length, batch.Length, attempt, lastError ?? "timed out");
-        }
-        throw new TimeoutException(
-            $"run '{Key}' step {step}: {missing.Length} of {batch.Length} prompts still have no rollout after " +
-            $"{settings.MaxRolloutAttempts} requests ({settings.RolloutTimeout} each)" + (lastError is null ? "" : $"; last generator error: {lastError}"));
-    }
-
-    /// <summary>Contiguous, nearly equal slices for generators 0..n−1 (empty ones left out).</summary>
-    static IEnumerable<string[]> Slices(string[] prompts, int generators)
-    {
-        int n = Math.Min(generators, prompts.Length);
-        for (int g = 0; g < n; g++)
-        {
-            int start = prompts.Length * g / n, end = prompts.Length * (g + 1) / n;
-            yield return prompts[start..end];
-        }
-    }
-
-    Task OnRolloutAsync(Rollout rollout, StreamSequenceToken? token)
-    {
-        collector?.Offer(rollout);
-        return Task.CompletedTask;
-    }
-
-    async Task EnsureSubscribedAsync()
-    {
-        if ((await RolloutStream.GetAllSubscriptionHandles()).Count == 0)
-            await RolloutStream.SubscribeAsync(OnRolloutAsync);
-    }
-
-    async Task UnsubscribeAsync()
-    {
-        foreach (var handle in await RolloutStream.GetAllSubscriptionHandles()) await handle.UnsubscribeAsync();
+        var wireEngine = new GenerationEngine(engine.Slots, engine.KvTokens);
+        var chunks = RolloutChunks.Split(batch, plan.Settings.PromptsPerChunk, engine.Slots, samplesPerPrompt)
+            .Select(chunk => new RolloutRequest(Key, step, weights, plan.Settings.Sampling, plan.StageOne, [.. chunk], samplesPerPrompt, seed,
+                plan.Reference, NeedsVStar: algorithm.UsesOptimalValues(), Engine: wireEngine))
+            .ToList();
+        var pool = new WorkDispatcher(generators, dispatch.Value, logger);
+        var answered = await pool.RunAsync(chunks,
+            (generator, request, token) => GrainFactory.GetGrain<IGeneratorGrain>(generator).SampleRollouts(request, token),
+            request => $"run '{Key}' step {step} chunk of {request.PromptIds.Length} prompts from '{request.PromptIds[0]}'",
+            cancellation: cancellation);
+        return RolloutChunks.InBatchOrder(step, batch, samplesPerPrompt, answered);
     }
 }

@@ -10,13 +10,17 @@ namespace Apo.Hosting.Placement;
 public static class ApoPlacementExtensions
 {
     /// <summary>
-    /// Registers the directors of <see cref="GeneratorSilosOnlyAttribute"/> and <see cref="TrainerSilosOnlyAttribute"/>.
+    /// Registers the directors of <see cref="GeneratorSilosOnlyAttribute"/>, <see cref="TrainerSilosOnlyAttribute"/> and
+    /// <see cref="SiloBoundAttribute"/>, and the generator pool read from membership.
     /// Every silo of the cluster needs them, because any silo may be the one that places a grain.
     /// </summary>
     public static ISiloBuilder AddApoPlacement(this ISiloBuilder builder)
     {
         builder.Services.AddPlacementFilter<GeneratorSilosOnlyFilterStrategy, GeneratorSilosOnlyFilterDirector>(ServiceLifetime.Transient);
         builder.Services.AddPlacementFilter<TrainerSilosOnlyFilterStrategy, TrainerSilosOnlyFilterDirector>(ServiceLifetime.Transient);
+        builder.Services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
+        // The generator pool of the runs and trainers this silo hosts: read from membership, nothing to configure.
+        builder.Services.AddSingleton<Apo.Grains.Dispatch.IGeneratorDirectory, MembershipGeneratorDirectory>();
         return builder;
     }
 

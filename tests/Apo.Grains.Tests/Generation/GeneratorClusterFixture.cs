@@ -14,7 +14,7 @@ namespace Apo.Grains.Tests.Generation;
 /// <summary>
 /// One in-process silo with everything the generator and run grains need: memory storage "apo" and
 /// PubSubStore, memory streams "apo-streams" (also on the client, so tests can subscribe), a CPU
-/// <see cref="TensorRuntime"/>, an <see cref="InProcessWeightStore"/>, two generators per run, and a
+/// <see cref="TensorRuntime"/>, an <see cref="InProcessWeightStore"/>, in-memory reminders, and a
 /// tiny reference model on disk.
 /// </summary>
 public sealed class GeneratorClusterFixture : IAsyncLifetime
@@ -32,11 +32,8 @@ public sealed class GeneratorClusterFixture : IAsyncLifetime
         {
             ConfigureApoServices(silo);
             silo.UseApoRole($"{SiloRoles.Trainer},{SiloRoles.Generator}").AddApoPlacement();
-            silo.Services.Configure<RunOptions>(o =>
-            {
-                o.Generators = 2;
-                o.TrainerPollInterval = TimeSpan.FromMilliseconds(100);
-            });
+            silo.Services.Configure<RunOptions>(o => o.TrainerPollInterval = TimeSpan.FromMilliseconds(100));
+            silo.UseInMemoryReminderService();
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(ApoStreams.ProviderName));
         Cluster = builder.Build();

@@ -26,8 +26,8 @@ public sealed class GeneratorPlacementTests
         var prompts = model.Prompts(2);
         await Task.WhenAll(prompts.Select(p => cluster.Client.GetGrain<IPromptGrain>(p.PromptId).Initialize(p)));
         var unit = new StageOneWorkUnit("run-p", "u0", model.Reference, model.Provenance(n: 2), prompts.Select(p => p.PromptId).ToImmutableArray());
-        var result = await cluster.Client.GetGrain<IGeneratorGrain>(0).RunStageOne(unit);
-        await Task.WhenAll(Enumerable.Range(1, 12).Select(i => cluster.Client.GetGrain<IGeneratorGrain>(i).GetLoadedWeights()));
+        var result = await cluster.Client.GetGrain<IGeneratorGrain>("0").RunStageOne(unit);
+        await Task.WhenAll(Enumerable.Range(1, 12).Select(i => cluster.Client.GetGrain<IGeneratorGrain>(i.ToString()).GetLoadedWeights()));
 
         Assert.Equal(2, result.Recorded);
         var statistics = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();

@@ -24,9 +24,9 @@ public sealed class GeneratorStageOneTests(GeneratorClusterFixture fixture)
         var unit = Unit(prompts, provenance);
 
         var racing = await Task.WhenAll(
-            fixture.Grains.GetGrain<IGeneratorGrain>(0).RunStageOne(unit),
-            fixture.Grains.GetGrain<IGeneratorGrain>(1).RunStageOne(unit));
-        var later = await fixture.Grains.GetGrain<IGeneratorGrain>(0).RunStageOne(unit);
+            fixture.Grains.GetGrain<IGeneratorGrain>("0").RunStageOne(unit),
+            fixture.Grains.GetGrain<IGeneratorGrain>("1").RunStageOne(unit));
+        var later = await fixture.Grains.GetGrain<IGeneratorGrain>("0").RunStageOne(unit);
 
         Assert.Equal(5, racing.Sum(r => r.Recorded));               // each prompt stored by exactly one of the two
         Assert.All(racing, r => Assert.Equal(5, r.Recorded + r.AlreadyPresent));
@@ -50,7 +50,7 @@ public sealed class GeneratorStageOneTests(GeneratorClusterFixture fixture)
         var prompts = fixture.Model.Prompts(2);
         await fixture.Initialize(prompts);
         var provenance = fixture.Model.Provenance(n: 3, seed: 99);
-        await fixture.Grains.GetGrain<IGeneratorGrain>(0).RunStageOne(Unit(prompts, provenance));
+        await fixture.Grains.GetGrain<IGeneratorGrain>("0").RunStageOne(Unit(prompts, provenance));
 
         var spec = prompts[1];
         var record = await fixture.Grains.GetGrain<IPromptGrain>(spec.PromptId).GetStageOne(provenance);
@@ -72,14 +72,14 @@ public sealed class GeneratorStageOneTests(GeneratorClusterFixture fixture)
     {
         var provenance = fixture.Model.Provenance();
         var unknown = Unit([fixture.Model.Prompts(1)[0]], provenance);
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => fixture.Grains.GetGrain<IGeneratorGrain>(0).RunStageOne(unknown));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => fixture.Grains.GetGrain<IGeneratorGrain>("0").RunStageOne(unknown));
         Assert.Contains("not initialized", error.Message);
 
         var prompts = fixture.Model.Prompts(1);
         await fixture.Initialize(prompts);
         var otherHash = provenance with { ReferenceModelHash = "sha256:other" };
         var mismatch = Unit(prompts, otherHash) with { Reference = fixture.Model.Reference with { Hash = "sha256:other" } };
-        error = await Assert.ThrowsAsync<InvalidDataException>(() => fixture.Grains.GetGrain<IGeneratorGrain>(0).RunStageOne(mismatch));
+        error = await Assert.ThrowsAsync<InvalidDataException>(() => fixture.Grains.GetGrain<IGeneratorGrain>("0").RunStageOne(mismatch));
         Assert.Contains("content hash", error.Message);
     }
 }

@@ -99,27 +99,38 @@ public sealed class RunGrainTests(GeneratorClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_failed_run_resumes_from_its_completed_work_units_when_started_again()
+    public async Task A_failed_run_resumes_when_started_again_keeping_the_records_already_made()
     {
         // 5 prompts in units of 2: the third unit holds the last prompt, which is not initialized yet.
         var prompts = fixture.Model.Prompts(5);
         await fixture.Initialize(prompts.Take(4));
         string runId = NewRunId();
         var run = fixture.Grains.GetGrain<IRunGrain>(runId);
+        var provenance = Spec(runId, prompts).StageOne.ProvenanceFor(fixture.Model.Reference.Hash);
 
         await run.Start(Spec(runId, prompts));
         var failed = await WaitUntilSettled(run);
 
+        // Bad input fails the run at once (units still in flight are cancelled), naming the prompt.
         Assert.Equal(RunPhase.Failed, failed.Phase);
         Assert.Contains(prompts[4].PromptId, failed.Error);
-        Assert.Equal(4, failed.StageOneDone); // the two units that completed are durable progress
+        Assert.InRange(failed.StageOneDone, 0, 4);
+        var before = await Task.WhenAll(prompts.Take(4).Select(p => fixture.Grains.GetGrain<IPromptGrain>(p.PromptId).GetStageOne(provenance)));
 
         await fixture.Initialize(prompts.Skip(4));
         await run.Start(Spec(runId, prompts));
         var resumed = await WaitUntilSettled(run);
 
-        // Completed units are not run (or counted) again: 4 + the last unit's 1 prompt.
+        // Every unit is confirmed again (the generator skips prompts already recorded): 5 of 5, and the records
+        // made before the failure are the ones kept.
         Assert.Equal(new RunStatus(runId, RunPhase.Completed, 5, 5, 0, null), resumed);
+        for (int i = 0; i < 4; i++)
+        {
+            if (before[i] is null) continue;
+            var after = await fixture.Grains.GetGrain<IPromptGrain>(prompts[i].PromptId).GetStageOne(provenance);
+            Assert.Equal(before[i]!.VStar, after!.VStar);
+            Assert.Equal(before[i]!.Samples.Select(x => x.ResponseText), after.Samples.Select(x => x.ResponseText));
+        }
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public sealed class TrainerWorld : IDisposable
             silo.UseApoRole("trainer,generator").AddApoPlacement();
             silo.Services.AddSingleton(_ => new TensorRuntime("cpu"));
             silo.Services.AddSingleton<IWeightStore>(_ => new InProcessWeightStore());
-            silo.Services.Configure<TrainerOptions>(o => o.RolloutTimeout = TimeSpan.FromSeconds(20));
+            silo.Services.Configure<Apo.Grains.Dispatch.DispatchOptions>(o => o.CallTimeout = TimeSpan.FromSeconds(20));
         }
     }
 }
