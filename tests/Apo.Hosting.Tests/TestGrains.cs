@@ -103,3 +103,16 @@ public sealed class TrainerProbeGrain(ILocalSiloDetails silo) : Grain, ITrainerP
 {
     public Task<SiloAddress> Where() => Task.FromResult(silo.SiloAddress);
 }
+
+/// <summary>A generator-role grain pinned to the silo its key names, as the generator pool keys its GeneratorGrains.</summary>
+public interface ISiloBoundProbeGrain : IGrainWithStringKey
+{
+    Task<SiloAddress> Where();
+}
+
+[GeneratorSilosOnly]
+[SiloBound]
+public sealed class SiloBoundProbeGrain(ILocalSiloDetails silo) : Grain, ISiloBoundProbeGrain
+{
+    public Task<SiloAddress> Where() => Task.FromResult(silo.SiloAddress);
+}

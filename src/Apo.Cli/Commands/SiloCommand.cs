@@ -40,6 +40,7 @@ static class SiloCommand
             using var host = ApoHost.CreateSilo(options, services =>
             {
                 services.AddApoGrainServices(options.Device, options.TorchThreads, weightStore, options.GenerationBatchSize, options.ComputeDtype, options.GenerationKvTokens);
+                services.Configure<Apo.Grains.Generation.GeneratorOptions>(o => o.Simulation = options.Simulation);
                 // Orleans is chatty at Information; its warnings and our own lines are what an operator needs.
                 services.AddLogging(logging => logging
                     .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
@@ -51,7 +52,7 @@ static class SiloCommand
             Console.WriteLine($"apo silo: role {options.Role}, service {options.ServiceId}, cluster {options.ClusterId}, " +
                 $"clustering {options.Clustering.Kind}, storage {options.Storage.Kind}, streams {options.Streams.Kind}, " +
                 $"weights {ApoWeightStores.Describe(options, weightDirectory)}, kubernetes {(options.Kubernetes ? "on" : "off")}, " +
-                $"silo port {options.SiloPort}, gateway port {options.GatewayPort}, device {options.Device}; Ctrl-C or SIGTERM stops it");
+                $"silo port {options.SiloPort}, gateway port {options.GatewayPort}, device {options.Device}{(options.Simulation.Enabled ? $", SIMULATED generation at {options.Simulation.TokensPerSecond} tokens/s" : "")}; Ctrl-C or SIGTERM stops it");
             // The host's console lifetime turns SIGTERM/SIGINT into ApplicationStopping; the command line's own
             // cancellation does the same for Ctrl-C. Either way the silo leaves the cluster gracefully.
             using (host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(

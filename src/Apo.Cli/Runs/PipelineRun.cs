@@ -86,7 +86,8 @@ public static class PipelineRun
         timings.StageTwo += times.StageTwo;
         timings.Save(layout.Timings);
 
-        var stageOne = await StageOneSummaryAsync(session.Grains, trainKeys, spec.StageOne.ProvenanceFor(reference.Hash));
+        var stageOne = await StageOneSummaryAsync(session.Grains, train, trainKeys, spec.StageOne.ProvenanceFor(reference.Hash),
+            Path.Combine(layout.Root, StageOneExportName));
         var evalClock = Stopwatch.StartNew();
         var (referenceReport, trainedReport) = await session.Executor.Run(() => Evaluate(layout, preset, test));
         timings.Eval += evalClock.Elapsed.TotalSeconds;
@@ -144,10 +145,19 @@ public static class PipelineRun
         };
     }
 
-    static async Task<StageOneSummary> StageOneSummaryAsync(IGrainFactory grains, ImmutableArray<string> keys, StageOneProvenance provenance)
+    /// <summary>Every training prompt's stage-1 samples and rewards, one JSON line per prompt (the format `apo train --data` imports).</summary>
+    public const string StageOneExportName = "stage1.jsonl";
+
+    /// <summary>The stage-1 summary; also writes every prompt's samples and rewards to <paramref name="export"/>.</summary>
+    static async Task<StageOneSummary> StageOneSummaryAsync(IGrainFactory grains, IReadOnlyList<PromptExample> examples, ImmutableArray<string> keys,
+        StageOneProvenance provenance, string export)
     {
-        var values = await Task.WhenAll(keys.Select(k => grains.GetGrain<IPromptGrain>(k).GetVStar(provenance)));
-        var present = values.Where(v => v is not null).Select(v => v!.Value).ToList();
+        var records = await Task.WhenAll(keys.Select(k => grains.GetGrain<IPromptGrain>(k).GetStageOne(provenance)));
+        DatasetWriter.WriteStageOneJsonl(export, examples.Zip(records).Where(p => p.Second is not null).Select(p => p.First with
+        {
+            StageOne = p.Second!.Samples.Select(s => new Apo.Tasks.Data.StageOneSample(s.ResponseText, s.Reward)).ToList(),
+        }));
+        var present = records.Where(r => r is not null).Select(r => r!.VStar).ToList();
         return new StageOneSummary(keys.Length, present.Count, present.Count > 0 ? present.Average() : double.NaN);
     }
 

@@ -71,20 +71,28 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
         var ids = work.PromptIds.IsDefault ? [] : work.PromptIds.Distinct(StringComparer.Ordinal).ToArray();
         lastReference = work.Reference.Location;
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var prompts = ids.Select(id => GrainFactory.GetGrain<IPromptGrain>(id)).ToArray();
         var specs = await Specs(ids, prompts, what);
         var present = await Task.WhenAll(prompts.Select(p => p.GetVStar(work.Provenance)));
         var pending = specs.Where((_, i) => present[i] is null).ToList();
         int alreadyPresent = ids.Length - pending.Count;
         if (pending.Count == 0) return new StageOneWorkResult(work.WorkUnitId, 0, alreadyPresent, 0);
+        var reads = clock.Elapsed;
 
-        await VerifyReferenceHash(work.Reference);
-        var samples = await OnDevice(() => runtime.Executor.Run(() =>
+        var simulation = generatorOptions.Value.Simulation;
+        if (!simulation.Enabled) await VerifyReferenceHash(work.Reference);
+        var samples = await OnDevice(async () =>
         {
-            var reference = runtime.Shared(work.Reference.Location);
-            return TaskSampling.Sample(reference.Model, reference.Tokenizer, pending, work.Provenance.Samples,
-                options, work.Provenance.Seed, StageOnePurpose, engine);
-        }), cancellation);
+            if (simulation.Enabled) return await Simulate(simulation, pending, work.Provenance.Samples, options.MaxNewTokens, work.Provenance.Seed, StageOnePurpose, cancellation);
+            return await runtime.Executor.Run(() =>
+            {
+                var reference = runtime.Shared(work.Reference.Location);
+                return TaskSampling.Sample(reference.Model, reference.Tokenizer, pending, work.Provenance.Samples,
+                    options, work.Provenance.Seed, StageOnePurpose, engine);
+            });
+        }, cancellation);
+        var sampled = clock.Elapsed;
 
         // Racing units (a retry on another generator) may record first; PromptGrain keeps the first.
         var outcomes = await Task.WhenAll(pending.Select(spec =>
@@ -93,8 +101,11 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
                     s.ResponseIds.ToImmutableArray(), s.Text, s.Reward, s.Finished, s.Failure)).ToImmutableArray())));
         int recorded = outcomes.Count(o => !o.WasDuplicate);
         int failures = samples.Values.Sum(list => list.Count(s => s.Failure is not null));
-        logger.LogInformation("{What}: recorded {Recorded}, already present {Present}, verifier failures {Failures}",
-            what, recorded, alreadyPresent + outcomes.Length - recorded, failures);
+        // Where a unit's time goes (reads, waiting for and using the device, writes): the control plane's cost shows here.
+        logger.LogInformation("{What}: recorded {Recorded}, already present {Present}, verifier failures {Failures}; " +
+            "reads {Reads:F0} ms, device {Device:F0} ms, records {Records:F0} ms",
+            what, recorded, alreadyPresent + outcomes.Length - recorded, failures,
+            reads.TotalMilliseconds, (sampled - reads).TotalMilliseconds, (clock.Elapsed - sampled).TotalMilliseconds);
         return new StageOneWorkResult(work.WorkUnitId, recorded, alreadyPresent + outcomes.Length - recorded, failures);
     }
 
@@ -121,8 +132,11 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
             if (vStars[i] is null)
                 throw new InvalidDataException($"{what}: prompt '{ids[i]}' has no stage-1 V̂* for this provenance; run stage 1 first");
 
+        var simulation = generatorOptions.Value.Simulation;
         var samples = await OnDevice(async () =>
         {
+            if (simulation.Enabled)
+                return await Simulate(simulation, specs, request.SamplesPerPrompt, options.MaxNewTokens, request.Seed, RolloutPurpose(request.Step), cancellation);
             await EnsureLoaded(request.Weights, request.Reference, what);
             var tokenizerDir = replicaReference!;
             return await runtime.Executor.Run(() => TaskSampling.Sample(replica!, runtime.Shared(tokenizerDir).Tokenizer, specs,
@@ -188,6 +202,15 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
         if (requested is null) return siloEngine;
         if (requested.Problem() is { } problem) throw new InvalidDataException($"{what}: {problem}");
         return siloEngine with { Slots = requested.Slots, KvTokens = requested.KvTokens };
+    }
+
+    /// <summary>The simulated device: well-formed samples after the time a real one would take, without using the CPU.</summary>
+    static async Task<Dictionary<string, Apo.Engine.Rollouts.ScoredSample[]>> Simulate(GenerationSimulation simulation, IReadOnlyList<PromptSpec> prompts,
+        int samplesPerPrompt, int maxNewTokens, long seed, string purpose, CancellationToken cancellation)
+    {
+        var (samples, latency) = SimulatedSampling.Sample(simulation, prompts, samplesPerPrompt, maxNewTokens, seed, purpose);
+        if (latency > TimeSpan.Zero) await Task.Delay(latency, cancellation);
+        return samples;
     }
 
     /// <summary>Runs one call's device work (loading a version, sampling) after the previous call's, never beside it.</summary>

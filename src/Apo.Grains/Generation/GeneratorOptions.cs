@@ -21,6 +21,9 @@ public sealed class GeneratorOptions
     /// </summary>
     public long KvTokens { get; set; } = SamplerSettings.DefaultKvTokens;
 
+    /// <summary>Replace sampling by a timed latency model (scale tests); off by default.</summary>
+    public GenerationSimulation Simulation { get; set; } = new();
+
     /// <summary>The rollout engine's settings: <see cref="BatchSize"/> slots within <see cref="KvTokens"/>.</summary>
     public SamplerSettings ToSamplerSettings() => new() { Slots = BatchSize, KvTokens = KvTokens };
 }

@@ -87,6 +87,13 @@ public static partial class ApoSiloConfiguration
             "must be one of " + string.Join(", ", Apo.Model.Devices.ComputePrecision.Names));
         Require(options, options.GenerationBatchSize > 0, "GenerationBatchSize", options.GenerationBatchSize.ToString(), "must be a positive number of sequences");
         Require(options, options.GenerationKvTokens >= 0, "GenerationKvTokens", options.GenerationKvTokens.ToString(), "must be a number of tokens >= 0 (0 = no budget)");
+        var simulation = options.Simulation ?? new();
+        Require(options, double.IsFinite(simulation.TokensPerSecond) && simulation.TokensPerSecond >= 0, "Simulation:TokensPerSecond",
+            simulation.TokensPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be a finite number >= 0 (0 = no latency)");
+        Require(options, simulation.ResponseTokens >= 0, "Simulation:ResponseTokens", simulation.ResponseTokens.ToString(),
+            "must be >= 0 (0 = each request's max new tokens)");
+        Require(options, simulation.Enabled || (simulation.TokensPerSecond == 0 && simulation.ResponseTokens == 0), "Simulation:Enabled", "false",
+            "must be true for the other Simulation settings to apply");
         Require(options, options.SiloPort is > 0 and <= 65535, "SiloPort", options.SiloPort.ToString(), "must be a port in 1..65535");
         Require(options, options.GatewayPort is > 0 and <= 65535, "GatewayPort", options.GatewayPort.ToString(), "must be a port in 1..65535");
         Require(options, options.SiloPort != options.GatewayPort, "GatewayPort", options.GatewayPort.ToString(), "must differ from SiloPort");

@@ -56,6 +56,9 @@ public sealed class ApoSiloOptions
     /// </summary>
     public long GenerationKvTokens { get; set; } = Apo.Model.Inference.SamplerSettings.DefaultKvTokens;
 
+    /// <summary>A generator that replaces sampling with a timed latency model (scale tests on machines without GPUs).</summary>
+    public Apo.Grains.Generation.GenerationSimulation Simulation { get; set; } = new();
+
     /// <summary>
     /// The IP address other silos and clients reach this silo at (Azure clustering only). Empty: the
     /// environment variable <c>POD_IP</c> (Kubernetes) when set, otherwise the machine's first
