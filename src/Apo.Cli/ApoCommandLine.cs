@@ -34,6 +34,7 @@ public static class ApoCommandLine
         yield return BenchModelCommand.Create();
         yield return BenchRolloutCommand.Create();
         yield return SiloCommand.Create();
+        yield return StatusCommand.Create();
     }
 
     public static int Run(string[] args)

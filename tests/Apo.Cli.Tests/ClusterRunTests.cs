@@ -122,6 +122,14 @@ public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
         log.WriteLine($"cluster run avg@4: reference {referenceAvg:P1} → trained {trainedAvg:P1}");
         Assert.True(trainedAvg >= referenceAvg + LearningMargin,
             $"trained avg@4 {trainedAvg:P1} is not {LearningMargin:P0} points above the reference's {referenceAvg:P1}");
+        // The run is the cluster's, not the client's: `apo status` reads it back, and an unknown id is bad input.
+        var status = ApoProcess.Run(TimeSpan.FromMinutes(2), environment, "status", "--cluster", siloConfig("cluster-client.json"), "--run-id", PipelineRunId);
+        Assert.True(status.ExitCode == 0, status.StdErr);
+        Assert.Equal($"run {PipelineRunId}: Completed; stage 1 {TinyStageOnePrompts}/{TinyStageOnePrompts} prompts; stage 2 {TinyIterations} iterations", status.StdOut.Trim());
+        var unknown = ApoProcess.Run(TimeSpan.FromMinutes(2), environment, "status", "--cluster", siloConfig("cluster-client.json"), "--run-id", "never-started");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.StartsWith("apo: error: --run-id: run \"never-started\" was never started on the cluster of", unknown.StdErr.Trim());
+
         // Weight versions travelled between silos as blobs, with no shared weight directory: the last two remain.
         var blobs = new Azure.Storage.Blobs.BlobContainerClient(azurite.ConnectionString, id)
             .GetBlobs(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, PipelineRunId + "/", default)

@@ -108,6 +108,27 @@ public sealed class AzureClusterTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rollouts_of_16k_tokens_travel_whole_from_a_generator_silo_to_the_trainer_silo()
+    {
+        // Rollouts come back in the generator call's response, never through an Azure queue (64 KB a message):
+        // 4 rollouts of 16,384 response tokens (about 0.5 MB) cross between the two silos of a cluster on Azurite.
+        var trainer = await StartSilo(Silo("cluster-trainer.json"));
+        var generator = await StartSilo(Silo("cluster-generator.json"));
+        var client = await StartClient();
+        await Eventually(() => Task.FromResult(new[] { trainer, generator }.All(observer =>
+        {
+            var cache = observer.Services.GetRequiredService<ISiloMetadataCache>();
+            return new[] { trainer, generator }.All(s => cache.GetSiloMetadata(AddressOf(s)).Metadata.ContainsKey(SiloRoles.MetadataKey));
+        })), "role metadata propagated");
+
+        var (tokens, wrong, from) = await client.GetGrain<IRolloutRelayGrain>(0).Fetch(rollouts: 4, tokens: 16_384);
+
+        Assert.Equal(AddressOf(trainer), from);
+        Assert.Equal(4L * 16_384, tokens);
+        Assert.Equal(0, wrong);
+    }
+
+    [Fact]
     public async Task Grain_state_in_azure_storage_survives_a_silo_restart_and_large_states_go_to_blob()
     {
         var options = Silo("cluster-trainer.json");

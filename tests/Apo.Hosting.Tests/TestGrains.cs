@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Apo.Abstractions.Placement;
 using Apo.Hosting;
 using Orleans.Runtime;
@@ -115,4 +116,44 @@ public interface ISiloBoundProbeGrain : IGrainWithStringKey
 public sealed class SiloBoundProbeGrain(ILocalSiloDetails silo) : Grain, ISiloBoundProbeGrain
 {
     public Task<SiloAddress> Where() => Task.FromResult(silo.SiloAddress);
+}
+
+/// <summary>On a generator silo: answers a chunk of long rollouts (deterministic tokens), as GeneratorGrain.SampleRollouts does.</summary>
+public interface ILongRolloutProbeGrain : IGrainWithIntegerKey
+{
+    Task<System.Collections.Immutable.ImmutableArray<Apo.Abstractions.Training.Rollout>> Make(int rollouts, int tokens);
+
+    /// <summary>The token a probe puts at position i of rollout k.</summary>
+    static int TokenAt(int k, int i) => 100_000 + (i * 7919 + k * 104_729) % 51_000;
+}
+
+[GeneratorSilosOnly]
+public sealed class LongRolloutProbeGrain : Grain, ILongRolloutProbeGrain
+{
+    public Task<System.Collections.Immutable.ImmutableArray<Apo.Abstractions.Training.Rollout>> Make(int rollouts, int tokens) =>
+        Task.FromResult(Enumerable.Range(0, rollouts).Select(k => new Apo.Abstractions.Training.Rollout($"p{k}", 7, 0,
+            Enumerable.Range(0, 300).Select(i => 151_000 + i).ToImmutableArray(),
+            Enumerable.Range(0, tokens).Select(i => ILongRolloutProbeGrain.TokenAt(k, i)).ToImmutableArray(),
+            Enumerable.Range(0, tokens).Select(i => -0.001f * i).ToImmutableArray(), false, 1.0, 0.5, 7)).ToImmutableArray());
+}
+
+/// <summary>On a trainer silo: asks a generator silo for long rollouts, as the trainer does, and checks what arrived.</summary>
+public interface IRolloutRelayGrain : IGrainWithIntegerKey
+{
+    /// <summary>How many response tokens arrived, and how many of them differ from what the probe made.</summary>
+    Task<(long Tokens, long Wrong, SiloAddress From)> Fetch(int rollouts, int tokens);
+}
+
+[TrainerSilosOnly]
+public sealed class RolloutRelayGrain(ILocalSiloDetails silo) : Grain, IRolloutRelayGrain
+{
+    public async Task<(long Tokens, long Wrong, SiloAddress From)> Fetch(int rollouts, int tokens)
+    {
+        var chunk = await GrainFactory.GetGrain<ILongRolloutProbeGrain>(0).Make(rollouts, tokens);
+        long wrong = 0, count = 0;
+        for (int k = 0; k < chunk.Length; k++)
+            for (int i = 0; i < chunk[k].ResponseTokenIds.Length; i++, count++)
+                if (chunk[k].ResponseTokenIds[i] != ILongRolloutProbeGrain.TokenAt(k, i)) wrong++;
+        return (count, wrong, silo.SiloAddress);
+    }
 }

@@ -9,7 +9,9 @@
 # Usage: tests/bench/stage1-scaleout.sh            COUNTS="1 2 4" tests/bench/stage1-scaleout.sh
 #   COUNTS             generator silo counts (default "1 2 4 8 16")
 #   TOKENS_PER_SECOND  the simulated device's speed over a batch (default 2560: one 8-prompt unit, 2,560 tokens, per second)
-#   PROMPTS            stage-1 prompts (default 1024: 128 units of 8 prompts × 8 samples × 40 tokens)
+#   PROMPTS            stage-1 prompts (default 1024: 128 units of 8 prompts × 8 samples × 40 tokens; at most 1500, the tiny task's training split)
+#   REFERENCE          a tiny reference model directory to reuse (default: train one in a warm-up run)
+#   JOIN=0             skip the mid-run join measurement
 # Needs Azurite on its default ports 10000-10002 free (./test.sh installs it into .tools/).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -52,7 +54,7 @@ silo() {  # silo <config> <log> [simulated tokens/s]  (ports are taken here: a b
   pids+=($!)
 }
 wait_started() { for log in "$@"; do until grep -qs "apo silo: role" "$log"; do sleep 0.2; done; done; }
-stop_silos() { for p in "${pids[@]:1}"; do kill -9 "$p" 2>/dev/null || true; done; pids=("${pids[0]}"); }
+stop_silos() { for p in "${pids[@]:1}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=("${pids[0]}"); }
 cluster() {  # a fresh service and cluster id per measurement: nothing carries over
   local id="bench$1$$"
   export APO_Silo__ServiceId=$id APO_Silo__ClusterId=$id APO_Client__ServiceId=$id APO_Client__ClusterId=$id
@@ -61,7 +63,7 @@ run_client() {  # run_client <out> <log>; the reference is trained once and copi
   local out="$1"
   if [ -d "$work/reference" ]; then mkdir -p "$out" && cp -r "$work/reference" "$out/reference"; fi
   "${apo[@]}" run --cluster "$root/silo-config/cluster-client.json" --run-id bench --preset tiny \
-    --config "$work/bench.json" --out "$out" > "$2" 2>&1
+    --config "$work/bench.json" --out "$out" > "$2" 2>&1 || { echo "apo run --cluster failed:" >&2; tail -5 "$2" >&2; exit 1; }
   [ -d "$work/reference" ] || cp -r "$out/reference" "$work/reference"
 }
 rate() {  # rate <summary.json> <label>
@@ -82,11 +84,15 @@ if rows:
 }
 
 # One real run first: the client trains the tiny reference (SFT) that every later run copies.
-cluster warmup
-silo cluster-trainer.json "$work/trainer-warmup.log"; silo cluster-generator.json "$work/generator-warmup.log" "$tokens_per_second"
-wait_started "$work/trainer-warmup.log" "$work/generator-warmup.log"
-run_client "$work/run-warmup" "$work/client-warmup.log"
-stop_silos
+if [ -n "${REFERENCE:-}" ]; then
+  cp -r "$REFERENCE" "$work/reference"
+else
+  cluster warmup
+  silo cluster-trainer.json "$work/trainer-warmup.log"; silo cluster-generator.json "$work/generator-warmup.log" "$tokens_per_second"
+  wait_started "$work/trainer-warmup.log" "$work/generator-warmup.log"
+  run_client "$work/run-warmup" "$work/client-warmup.log"
+  stop_silos
+fi
 
 measure() {  # measure <label> <generators> <tokens/s>
   local label=$1 n=$2 speed=$3
@@ -108,6 +114,7 @@ measure "ceiling1" 1 0
 measure "ceiling${counts[-1]}" "${counts[-1]}" 0
 
 # A generator silo added mid-run: seconds from its start line to its first stage-1 unit.
+if [ "${JOIN:-1}" != 0 ]; then
 cluster join
 silo cluster-trainer.json "$work/trainer-join.log"; silo cluster-generator.json "$work/generator-join-1.log" "$tokens_per_second"
 wait_started "$work/trainer-join.log" "$work/generator-join-1.log"
@@ -120,6 +127,19 @@ wait_started "$work/generator-join-2.log"; joined=$(date +%s.%N)
 until grep -qs "stage-1 work unit" "$work/generator-join-2.log"; do sleep 0.1; done; working=$(date +%s.%N)
 wait "$client"
 python3 -c "print(f'a generator silo added mid-run took work {$working - $joined:.1f} s after it started')" | tee -a "$work/results.txt"
+stop_silos
+fi
+
+# What the silos cost doing nothing: CPU cores used by a trainer and the largest count of idle generator silos.
+cluster idle
+silo cluster-trainer.json "$work/trainer-idle.log"
+idle_logs=()
+for g in $(seq "${counts[-1]}"); do idle_logs+=("$work/generator-idle-$g.log"); silo cluster-generator.json "${idle_logs[-1]}" "$tokens_per_second"; done
+wait_started "$work/trainer-idle.log" "${idle_logs[@]}"
+sleep 30  # past start-up (JIT, joining)
+busy() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
+before=$(busy); sleep 20; after=$(busy)
+python3 -c "print(f'idle: a trainer and ${counts[-1]} generator silos use {($after - $before) / 100 / 20:.2f} of this machine\'s $(nproc) cores')" | tee -a "$work/results.txt"
 stop_silos
 
 python3 - "$work/results.txt" <<'PY'

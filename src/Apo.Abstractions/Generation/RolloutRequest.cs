@@ -39,4 +39,8 @@ public sealed record RolloutRequest(
     [property: Id(7)] long Seed,
     [property: Id(8)] ReferenceModel? Reference = null,
     [property: Id(9)] bool NeedsVStar = true,
-    [property: Id(10)] GenerationEngine? Engine = null);
+    [property: Id(10)] GenerationEngine? Engine = null)
+{
+    /// <summary>The incarnation of the trainer asking; a generator refuses a request of an incarnation older than one it has served.</summary>
+    [Id(11)] public long TrainerEpoch { get; init; }
+}

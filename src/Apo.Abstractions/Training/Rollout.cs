@@ -27,4 +27,8 @@ public sealed record Rollout(
     [property: Id(6)] bool FinishedAtEos,
     [property: Id(7)] double Reward,
     [property: Id(8)] double VStar,
-    [property: Id(9)] long WeightVersion);
+    [property: Id(9)] long WeightVersion)
+{
+    /// <summary>The trainer incarnation whose request drew it; the trainer refuses rollouts of another.</summary>
+    [Id(10)] public long TrainerEpoch { get; init; }
+}

@@ -9,4 +9,14 @@ namespace Apo.Abstractions.Weights;
 [GenerateSerializer, Immutable, Alias("apo.WeightVersion")]
 public sealed record WeightVersion(
     [property: Id(0)] long Version,
-    [property: Id(1)] string Location);
+    [property: Id(1)] string Location)
+{
+    /// <summary>The trainer incarnation that published it (0 for the reference).</summary>
+    [Id(2)] public long TrainerEpoch { get; init; }
+
+    /// <summary>
+    /// SHA-256 of the published file ("sha256:…"), which a generator checks after downloading it: a version
+    /// overwritten by a stale trainer, or a tampered cache, is refused. Null where no file travels (in process).
+    /// </summary>
+    [Id(3)] public string? ContentHash { get; init; }
+}

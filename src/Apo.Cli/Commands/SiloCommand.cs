@@ -46,6 +46,7 @@ static class SiloCommand
                     .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
                     .SetMinimumLevel(LogLevel.Information)
                     .AddFilter("Orleans", LogLevel.Warning)
+                    .AddFilter("Polly", LogLevel.Warning) // Orleans' placement retries log every attempt at Information
                     .AddFilter("Microsoft", LogLevel.Warning));
             });
             await host.StartAsync(cancel);

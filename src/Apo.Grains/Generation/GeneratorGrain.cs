@@ -53,6 +53,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
     WeightVersion? loaded;      // null while nothing (or something half-loaded) is in the replica
     string? lastReference;      // reference of the last call that named one, for requests that do not
     readonly Dictionary<string, string> verifiedHashes = new(StringComparer.Ordinal);
+    readonly Dictionary<string, long> newestEpoch = new(StringComparer.Ordinal); // per run: the newest trainer incarnation served
 
     /// <inheritdoc />
     public async Task<StageOneWorkResult> RunStageOne(StageOneWorkUnit work, CancellationToken cancellation = default)
@@ -120,6 +121,10 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
         if (request.Weights is null) throw new InvalidDataException($"{what}: weight version is missing");
         var options = TaskSampling.Options(request.Sampling, what);
         var engine = Engine(request.Engine, what);
+        // Fencing: once a newer trainer incarnation of the run has asked, an older one (a zombie) is refused.
+        if (newestEpoch.TryGetValue(request.RunId, out long newest) && request.TrainerEpoch < newest)
+            throw new InvalidDataException($"{what}: trainer incarnation {request.TrainerEpoch} was superseded by incarnation {newest}");
+        newestEpoch[request.RunId] = request.TrainerEpoch;
         var ids = request.PromptIds.IsDefault ? [] : request.PromptIds.Distinct(StringComparer.Ordinal).ToArray();
         if (ids.Length == 0) return [];
 
@@ -148,7 +153,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
             foreach (var s in samples[specs[i].PromptId])
                 rollouts.Add(new Rollout(specs[i].PromptId, request.Step, s.SampleIndex, specs[i].PromptTokenIds,
                     s.ResponseIds.ToImmutableArray(), s.SamplingLogProbs.ToImmutableArray(), s.Finished, s.Reward,
-                    vStars[i]!.Value, request.Weights.Version));
+                    vStars[i]!.Value, request.Weights.Version) { TrainerEpoch = request.TrainerEpoch });
         return rollouts.MoveToImmutable();
     }
 

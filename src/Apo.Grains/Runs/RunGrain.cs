@@ -38,6 +38,8 @@ public sealed class RunGrain(
     CancellationTokenSource cancelling = new();
     readonly CancellationTokenSource pausing = new();
     Task? driving;
+    Task counting = Task.CompletedTask; // the write behind the stage-1 count (see Count)
+    bool countDirty;
 
     string Key => this.GetPrimaryKeyString();
 
@@ -52,7 +54,11 @@ public sealed class RunGrain(
             throw new InvalidDataException(
                 $"run \"{Key}\" was started with a different {field}; a run id names one run: use a new run id for a new spec");
 
-        if (driving is { IsCompleted: false }) return Status();
+        if (driving is { IsCompleted: false } loop)
+        {
+            if (InProgress(progress.State.Phase)) return Status();
+            await loop; // a loop that just recorded its end is still tidying up (its reminder)
+        }
         if (progress.State.Phase == RunPhase.Completed) return Status();
         if (cancelling.IsCancellationRequested) cancelling = new(); // started again after a cancel
 
@@ -66,7 +72,7 @@ public sealed class RunGrain(
             state.State = state.State with { Spec = spec };
             await state.WriteStateAsync();
         }
-        await Update(p => p with { Phase = phase, Error = null, StageOneDone = 0 });
+        await Update(p => p with { Phase = phase, Error = null });
         await this.RegisterOrUpdateReminder(WakeReminder, settings.WakePeriod, settings.WakePeriod);
         EnsureDriving("started");
         return Status();
@@ -173,12 +179,15 @@ public sealed class RunGrain(
         logger.LogInformation("run {Run}: stage 1, {Units} work units over the generator pool ({Live} generators live now)",
             Key, units.Count, generators.LiveGenerators().Count);
 
+        // Every unit is confirmed again (prompts already recorded cost only their reads), so the count starts over.
+        await Update(p => p with { StageOneDone = 0 });
         var pool = new WorkDispatcher(generators, dispatch.Value, logger);
         await pool.RunAsync(units,
             (generator, unit, token) => GrainFactory.GetGrain<IGeneratorGrain>(generator).RunStageOne(unit, token),
             unit => $"stage-1 work unit \"{unit.WorkUnitId}\"",
-            (_, result) => Update(p => p with { StageOneDone = p.StageOneDone + result.Recorded + result.AlreadyPresent }),
+            (_, result) => Count(result.Recorded + result.AlreadyPresent),
             halt);
+        await counting; // the last count is durable before the phase moves on
 
         var kept = spec.StageOne.DropAllZeroPrompts ? await NonZeroPrompts(spec.TrainPromptIds, provenance) : spec.TrainPromptIds;
         logger.LogInformation("run {Run}: stage 1 done; {Kept} of {Total} prompts go to stage 2", Key, kept.Length, spec.TrainPromptIds.Length);
@@ -241,6 +250,27 @@ public sealed class RunGrain(
     async Task StopWaking()
     {
         if (await this.GetReminder(WakeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    /// <summary>
+    /// Adds confirmed stage-1 prompts to the progress without holding up the pool: the count changes at once and is
+    /// written behind it, one write at a time, the latest count each time (a unit's completion never waits for storage).
+    /// </summary>
+    Task Count(int prompts)
+    {
+        progress.State = progress.State with { StageOneDone = progress.State.StageOneDone + prompts };
+        if (counting.IsCompleted) counting = WriteCountAsync();
+        else countDirty = true;
+        return Task.CompletedTask;
+    }
+
+    async Task WriteCountAsync()
+    {
+        do
+        {
+            countDirty = false;
+            await Update(p => p); // writes the current progress, count included
+        } while (countDirty);
     }
 
     // Background workers and calls may want to write at the same time: each change is applied to the

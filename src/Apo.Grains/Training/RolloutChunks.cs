@@ -23,9 +23,10 @@ public static class RolloutChunks
 
     /// <summary>
     /// The batch in batch order (prompt, then sample index) from the chunks' answers. Throws when an answer
-    /// misses a rollout, repeats one, or belongs to another step or prompt: the update must see exactly the batch.
+    /// misses a rollout, repeats one, or belongs to another step, prompt or trainer incarnation: the update must see exactly the batch.
     /// </summary>
-    public static IReadOnlyList<Rollout> InBatchOrder(long step, IReadOnlyList<string> batch, int samplesPerPrompt, IEnumerable<ImmutableArray<Rollout>> answers)
+    public static IReadOnlyList<Rollout> InBatchOrder(long step, long trainerEpoch, IReadOnlyList<string> batch, int samplesPerPrompt,
+        IEnumerable<ImmutableArray<Rollout>> answers)
     {
         var inBatch = batch.ToHashSet(StringComparer.Ordinal);
         var received = new Dictionary<(string, int), Rollout>();
@@ -33,6 +34,8 @@ public static class RolloutChunks
         {
             if (rollout.Step != step || !inBatch.Contains(rollout.PromptId) || rollout.SampleIndex < 0 || rollout.SampleIndex >= samplesPerPrompt)
                 throw new InvalidOperationException($"step {step}: a generator answered rollout ({rollout.PromptId}, sample {rollout.SampleIndex}, step {rollout.Step}), which is not in the batch");
+            if (rollout.TrainerEpoch != trainerEpoch)
+                throw new InvalidOperationException($"step {step}: rollout ({rollout.PromptId}, sample {rollout.SampleIndex}) was drawn for trainer incarnation {rollout.TrainerEpoch}, not {trainerEpoch}");
             if (!received.TryAdd((rollout.PromptId, rollout.SampleIndex), rollout))
                 throw new InvalidOperationException($"step {step}: rollout ({rollout.PromptId}, sample {rollout.SampleIndex}) was answered twice");
         }

@@ -126,7 +126,11 @@ public sealed class TrainerGrain(
         TrainerSession? session = null;
         try
         {
-            await state.WriteStateAsync();
+            // Newer than any incarnation the state or the run directory has seen (grain storage may have been lost).
+            state.State.Epoch = Math.Max(state.State.Epoch, TrainerFence.Newest(plan.OutputDirectory) ?? 0) + 1;
+            await state.WriteStateAsync(); // refused (ETag) when another incarnation wrote the state since this one read it
+            var fence = TrainerFence.Claim(plan.OutputDirectory, state.State.Epoch);
+            long epoch = fence.Epoch;
             var settings = plan.Settings;
             var checkpoints = Checkpoints(plan);
             var metrics = new MetricsLog(Path.Combine(plan.OutputDirectory, MetricsFileName));
@@ -148,7 +152,7 @@ public sealed class TrainerGrain(
             // Version 0 is the reference itself, which every generator loads from the reference: nothing to upload.
             // A resumed run republishes its starting version: after a restart the weight store may not hold it any more.
             var published = iteration == 0 ? new WeightVersion(0, plan.Reference.Location)
-                : await runtime.Executor.Run(() => weightStore.Publish(Key, iteration, open.Policy, open.Tokenizer));
+                : await PublishAsync(fence, iteration, open);
             Record(iteration, published, consumed, state.State.LastLoss);
             await state.WriteStateAsync();
             if (resumed is not null) logger.LogInformation("Trainer {Run} resumes after iteration {Iteration}", Key, iteration);
@@ -163,11 +167,11 @@ public sealed class TrainerGrain(
                 var clock = Stopwatch.StartNew();
                 var (batch, next) = schedule.Take(position);
                 IReadOnlyList<Rollout> rollouts;
-                try { rollouts = await CollectAsync(plan, iteration, batch, published, engine, halt.Token); }
+                try { rollouts = await CollectAsync(plan, iteration, batch, published, engine, epoch, halt.Token); }
                 catch (OperationCanceledException) when (halt.IsCancellationRequested) { break; }
                 var update = await runtime.Executor.Run(() => open.Update(rollouts));
                 long version = iteration + 1;
-                published = await runtime.Executor.Run(() => weightStore.Publish(Key, version, open.Policy, open.Tokenizer));
+                published = await PublishAsync(fence, version, open);
                 double seconds = clock.Elapsed.TotalSeconds;
 
                 iteration++;
@@ -178,11 +182,12 @@ public sealed class TrainerGrain(
                 double? heldOut = checkpoint && evalPrompts.Count > 0
                     ? await runtime.Executor.Run(() => HeldOutAccuracy.Measure(open.Policy, open.Tokenizer, evalPrompts, settings.Sampling.MaxNewTokens, engine))
                     : null;
+                fence.Check("a metrics line");
                 metrics.Append(new IterationMetrics(iteration, update.MeanReward, update.Loss, update.KlPerSequence, update.MeanVStar,
                     update.MeanResponseLength, tokens / Math.Max(seconds, 1e-9), seconds, update.GradientNorm, heldOut));
                 if (checkpoint)
                 {
-                    await SaveCheckpointAsync(checkpoints, open, new TrainerCheckpoint(iteration, position, version, hash, consumed, 0));
+                    await SaveCheckpointAsync(fence, checkpoints, open, new TrainerCheckpoint(iteration, position, version, hash, consumed, 0));
                     checkpointed = iteration;
                 }
                 Record(iteration, published, consumed, update.Loss);
@@ -190,9 +195,10 @@ public sealed class TrainerGrain(
             }
 
             if (checkpointed != iteration)
-                await SaveCheckpointAsync(checkpoints, open, new TrainerCheckpoint(iteration, position, iteration, hash, consumed, 0));
+                await SaveCheckpointAsync(fence, checkpoints, open, new TrainerCheckpoint(iteration, position, iteration, hash, consumed, 0));
             if (iteration >= settings.Iterations)
             {
+                fence.Check("the final policy");
                 await runtime.Executor.Run(() => ModelDirectory.Save(Path.Combine(plan.OutputDirectory, PolicyFolderName), open.Policy, open.Tokenizer));
                 state.State.Phase = TrainerPhase.Finished;
             }
@@ -201,6 +207,11 @@ public sealed class TrainerGrain(
             else state.State.Phase = TrainerPhase.Stopped;
             await state.WriteStateAsync();
             logger.LogInformation("Trainer {Run} {Phase} after iteration {Iteration}", Key, state.State.Phase, iteration);
+        }
+        catch (Exception e) when (e is SupersededTrainerException or Orleans.Storage.InconsistentStateException)
+        {
+            // A newer incarnation owns the run: write nothing more, not even a failure.
+            logger.LogWarning("Trainer {Run} stops: {Reason}", Key, e.Message);
         }
         catch (Exception e)
         {
@@ -224,8 +235,17 @@ public sealed class TrainerGrain(
         state.State.LastLoss = loss;
     }
 
-    async Task SaveCheckpointAsync(CheckpointStore checkpoints, TrainerSession session, TrainerCheckpoint checkpoint)
+    /// <summary>Publishes the policy as <paramref name="version"/>, stamped with this incarnation, once the fence still holds.</summary>
+    async Task<WeightVersion> PublishAsync(TrainerFence fence, long version, TrainerSession session)
     {
+        fence.Check($"weight version {version}");
+        var published = await runtime.Executor.Run(() => weightStore.Publish(Key, version, session.Policy, session.Tokenizer));
+        return published with { TrainerEpoch = fence.Epoch };
+    }
+
+    async Task SaveCheckpointAsync(TrainerFence fence, CheckpointStore checkpoints, TrainerSession session, TrainerCheckpoint checkpoint)
+    {
+        fence.Check($"checkpoint {checkpoint.Iteration}");
         await runtime.Executor.Run(() =>
             checkpoints.Save(checkpoint with { OptimizerSteps = session.OptimizerSteps }, session.SaveTo));
     }
@@ -240,7 +260,7 @@ public sealed class TrainerGrain(
     /// retried on another generator draws the same samples.
     /// </summary>
     async Task<IReadOnlyList<Rollout>> CollectAsync(StageTwoPlan plan, long step, string[] batch, WeightVersion weights,
-        Apo.Model.Inference.SamplerSettings engine, CancellationToken cancellation)
+        Apo.Model.Inference.SamplerSettings engine, long epoch, CancellationToken cancellation)
     {
         var algorithm = StageTwoAlgorithms.Parse(plan.Settings.Algorithm);
         int samplesPerPrompt = algorithm.ResponsesPerPrompt();
@@ -248,13 +268,13 @@ public sealed class TrainerGrain(
         var wireEngine = new GenerationEngine(engine.Slots, engine.KvTokens);
         var chunks = RolloutChunks.Split(batch, plan.Settings.PromptsPerChunk, engine.Slots, samplesPerPrompt)
             .Select(chunk => new RolloutRequest(Key, step, weights, plan.Settings.Sampling, plan.StageOne, [.. chunk], samplesPerPrompt, seed,
-                plan.Reference, NeedsVStar: algorithm.UsesOptimalValues(), Engine: wireEngine))
+                plan.Reference, NeedsVStar: algorithm.UsesOptimalValues(), Engine: wireEngine) { TrainerEpoch = epoch })
             .ToList();
         var pool = new WorkDispatcher(generators, dispatch.Value, logger);
         var answered = await pool.RunAsync(chunks,
             (generator, request, token) => GrainFactory.GetGrain<IGeneratorGrain>(generator).SampleRollouts(request, token),
             request => $"run '{Key}' step {step} chunk of {request.PromptIds.Length} prompts from '{request.PromptIds[0]}'",
             cancellation: cancellation);
-        return RolloutChunks.InBatchOrder(step, batch, samplesPerPrompt, answered);
+        return RolloutChunks.InBatchOrder(step, epoch, batch, samplesPerPrompt, answered);
     }
 }

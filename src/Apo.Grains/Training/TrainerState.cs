@@ -29,4 +29,11 @@ public sealed class TrainerState
     [Id(6)] public double? LastLoss { get; set; }
 
     [Id(7)] public string? Error { get; set; }
+
+    /// <summary>
+    /// The incarnation of the trainer: one more each time a loop starts (a start, a resume in a new activation).
+    /// Written through grain storage, whose ETag check refuses a stale writer, and stamped on the run directory
+    /// (<see cref="TrainerFence"/>), every rollout request and rollout, and every weight version.
+    /// </summary>
+    [Id(8)] public long Epoch { get; set; }
 }

@@ -34,7 +34,7 @@ public sealed class DirectoryWeightStore(string root) : IWeightStore
         // ModelDirectory.Save stages the whole directory beside the target and renames it into place;
         // republishing a version (a trainer resumed from its checkpoint) swaps the folder the same way.
         ModelDirectory.Save(target, policy, tokenizer);
-        return new WeightVersion(version, target);
+        return new WeightVersion(version, target) { ContentHash = WeightContent.HashOf(target) };
     }
 
     /// <inheritdoc />
@@ -47,6 +47,7 @@ public sealed class DirectoryWeightStore(string root) : IWeightStore
                 $"(expected an absolute path ending in {WeightPaths.VersionFolder(version.Version)})");
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"{directory}: weight version {version.Version} was not published (directory not found)");
+        WeightContent.Require(directory, version, directory);
         using var reader = CheckpointReader.Open(directory);
         replica.LoadWeights(reader, directory);
     }

@@ -73,6 +73,7 @@ public sealed partial class BlobWeightStore : IWeightStore
         _ = containerCreated.Value;
 
         string runCache = Directory.CreateDirectory(Path.Combine(CacheDirectory, runId)).FullName;
+        string hash;
         string staging = Path.Combine(runCache, $".publish-{WeightPaths.VersionFolder(version)}-{Guid.NewGuid():N}");
         try
         {
@@ -86,6 +87,7 @@ public sealed partial class BlobWeightStore : IWeightStore
                     ["apo.run"] = runId,
                     ["apo.version"] = version.ToString(CultureInfo.InvariantCulture),
                 });
+            hash = WeightContent.HashOf(staging);
             // The upload commits the blob in one step: until then readers get "not found", never a partial file.
             var info = blob.Upload(file, overwrite: true).Value;
             // The trainer's silo may also host generators: the file it just wrote is that version's cache entry.
@@ -98,7 +100,7 @@ public sealed partial class BlobWeightStore : IWeightStore
 
         DeleteOlderBlobs(runId, keepFrom: version - 1);
         PruneCache(runId, keepFrom: version - 1);
-        return new WeightVersion(version, blob.Uri.AbsoluteUri);
+        return new WeightVersion(version, blob.Uri.AbsoluteUri) { ContentHash = hash };
     }
 
     /// <inheritdoc />
@@ -106,6 +108,13 @@ public sealed partial class BlobWeightStore : IWeightStore
     {
         var (runId, blob) = Parse(version);
         string directory = Fetch(runId, version.Version, blob);
+        if (!WeightContent.Matches(directory, version))
+        {
+            // A cache entry that is not what the trainer published (tampered, or the blob was overwritten since): fetch again, once.
+            Directory.Delete(directory, recursive: true);
+            directory = Fetch(runId, version.Version, blob);
+            WeightContent.Require(directory, version, $"blob \"{Container.Name}/{blob.Name}\"");
+        }
         using (var reader = CheckpointReader.Open(directory))
             replica.LoadWeights(reader, version.Location);
         PruneCache(runId, keepFrom: version.Version - 1);

@@ -32,7 +32,13 @@ public sealed class GeneratorClusterFixture : IAsyncLifetime
         {
             ConfigureApoServices(silo);
             silo.UseApoRole($"{SiloRoles.Trainer},{SiloRoles.Generator}").AddApoPlacement();
-            silo.Services.Configure<RunOptions>(o => o.TrainerPollInterval = TimeSpan.FromMilliseconds(100));
+            // A run's wake-up reminder every 2 s instead of every minute, so a test can watch it resume a run.
+            silo.Services.Configure<RunOptions>(o =>
+            {
+                o.TrainerPollInterval = TimeSpan.FromMilliseconds(100);
+                o.WakePeriod = TimeSpan.FromSeconds(2);
+            });
+            silo.Services.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.UseInMemoryReminderService();
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(ApoStreams.ProviderName));

@@ -134,6 +134,35 @@ public sealed class RunGrainTests(GeneratorClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_run_whose_activation_ends_is_woken_by_its_reminder_and_finishes_with_no_client_calling()
+    {
+        var prompts = fixture.Model.Prompts(12);
+        await fixture.Initialize(prompts);
+        string runId = NewRunId();
+        var run = fixture.Grains.GetGrain<IRunGrain>(runId);
+        var spec = Spec(runId, prompts);
+        var provenance = spec.StageOne.ProvenanceFor(fixture.Model.Reference.Hash);
+        await run.Start(spec);
+        while ((await run.GetStatus()).StageOneDone == 0) await Task.Delay(20);
+
+        // The activation ends mid-stage-1 (as when its silo shuts down); from here on nobody calls the run.
+        await run.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        int recorded;
+        do
+        {
+            await Task.Delay(200);
+            var records = await Task.WhenAll(prompts.Select(p => fixture.Grains.GetGrain<IPromptGrain>(p.PromptId).GetVStar(provenance)));
+            recorded = records.Count(r => r is not null);
+        } while (recorded < prompts.Length && DateTime.UtcNow < deadline);
+
+        // Units of 2 prompts and at most two in flight when it paused: the rest needed the reminder to resume the run.
+        Assert.Equal(prompts.Length, recorded);
+        var done = await WaitUntilSettled(run);
+        Assert.Equal(new RunStatus(runId, RunPhase.Completed, 12, 12, 0, null), done);
+    }
+
+    [Fact]
     public async Task A_full_run_goes_through_stage_one_and_the_trainers_stage_two_to_completion()
     {
         var prompts = fixture.Model.Prompts(4);

@@ -6,7 +6,8 @@ namespace Apo.Grains.Tests.Training;
 
 public sealed class RolloutChunksTests
 {
-    static Rollout R(string prompt, int sample, long step = 3) => new(prompt, step, sample, [1], [2], [-0.5f], true, 1, 0.5, step);
+    static Rollout R(string prompt, int sample, long step = 3, long epoch = 1) =>
+        new(prompt, step, sample, [1], [2], [-0.5f], true, 1, 0.5, step) { TrainerEpoch = epoch };
 
     [Fact]
     public void The_cut_depends_only_on_the_batch_and_the_plan()
@@ -22,7 +23,7 @@ public sealed class RolloutChunksTests
     [Fact]
     public void Answers_are_put_back_in_batch_order_whatever_order_they_came_in()
     {
-        var ordered = RolloutChunks.InBatchOrder(3, ["b", "a"], 2, [[R("a", 1), R("a", 0)], [R("b", 1), R("b", 0)]]);
+        var ordered = RolloutChunks.InBatchOrder(3, 1, ["b", "a"], 2, [[R("a", 1), R("a", 0)], [R("b", 1), R("b", 0)]]);
         Assert.Equal([("b", 0), ("b", 1), ("a", 0), ("a", 1)], ordered.Select(r => (r.PromptId, r.SampleIndex)));
     }
 
@@ -30,10 +31,12 @@ public sealed class RolloutChunksTests
     public void A_missing_repeated_or_foreign_rollout_is_refused_by_name()
     {
         Assert.Contains("no generator answered rollout (b, sample 0)",
-            Assert.Throws<InvalidOperationException>(() => RolloutChunks.InBatchOrder(3, ["a", "b"], 1, [[R("a", 0)]])).Message);
+            Assert.Throws<InvalidOperationException>(() => RolloutChunks.InBatchOrder(3, 1, ["a", "b"], 1, [[R("a", 0)]])).Message);
         Assert.Contains("(a, sample 0) was answered twice",
-            Assert.Throws<InvalidOperationException>(() => RolloutChunks.InBatchOrder(3, ["a"], 1, [[R("a", 0)], [R("a", 0)]])).Message);
-        Assert.Contains("step 4", Assert.Throws<InvalidOperationException>(() => RolloutChunks.InBatchOrder(3, ["a"], 1, [[R("a", 0, step: 4)]])).Message);
-        Assert.Contains("(z, sample 0", Assert.Throws<InvalidOperationException>(() => RolloutChunks.InBatchOrder(3, ["a"], 1, [[R("a", 0), R("z", 0)]])).Message);
+            Assert.Throws<InvalidOperationException>(() => RolloutChunks.InBatchOrder(3, 1, ["a"], 1, [[R("a", 0)], [R("a", 0)]])).Message);
+        Assert.Contains("step 4", Assert.Throws<InvalidOperationException>(() => RolloutChunks.InBatchOrder(3, 1, ["a"], 1, [[R("a", 0, step: 4)]])).Message);
+        Assert.Contains("trainer incarnation 2, not 1",
+            Assert.Throws<InvalidOperationException>(() => RolloutChunks.InBatchOrder(3, 1, ["a"], 1, [[R("a", 0, epoch: 2)]])).Message);
+        Assert.Contains("(z, sample 0", Assert.Throws<InvalidOperationException>(() => RolloutChunks.InBatchOrder(3, 1, ["a"], 1, [[R("a", 0), R("z", 0)]])).Message);
     }
 }

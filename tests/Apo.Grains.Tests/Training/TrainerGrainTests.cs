@@ -144,6 +144,61 @@ public sealed class TrainerGrainTests(TrainerWorld world)
         Assert.Equal(0, status.Iteration);
     }
 
+    [Fact]
+    public async Task ADeactivatedTrainerPausesAndItsNextActivationFinishesWithTheUninterruptedWeights()
+    {
+        // What a graceful silo shutdown (a rolling update, a node drain) does to the trainer: its activation ends.
+        await using var cluster = await world.StartClusterAsync();
+        string output = world.NewOutputDirectory(), straight = world.NewOutputDirectory();
+        var plan = world.Plan("run-pause", output, iterations: 6, checkpointEvery: 1);
+        var trainer = cluster.GrainFactory.GetGrain<ITrainerGrain>(plan.RunId);
+        await trainer.Start(plan);
+        while ((await trainer.GetStatus()).Iteration < 2) await Task.Delay(10);
+
+        await trainer.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        // The next call activates the grain again, which resumes from the last checkpoint: never Stopped on the way.
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        TrainerStatus status;
+        while ((status = await trainer.GetStatus()).Phase == TrainerPhase.Training && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.Equal(TrainerPhase.Finished, status.Phase);
+        Assert.Equal(6, status.Iteration);
+        var steps = new MetricsLog(Path.Combine(output, TrainerGrain.MetricsFileName)).Read().Select(l => (long)l["step"]!).ToArray();
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], steps);
+
+        var uninterrupted = cluster.GrainFactory.GetGrain<ITrainerGrain>("run-pause-straight");
+        await uninterrupted.Start(world.Plan("run-pause-straight", straight, iterations: 6, checkpointEvery: 1));
+        await TrainerWorld.WaitUntilDoneAsync(uninterrupted);
+        string Weights(string dir) => Path.Combine(dir, TrainerGrain.PolicyFolderName, "model.safetensors");
+        Assert.Equal(File.ReadAllBytes(Weights(straight)), File.ReadAllBytes(Weights(output)));
+    }
+
+    [Fact]
+    public async Task ATrainerSupersededByANewerIncarnationStopsWritingToTheRun()
+    {
+        await using var cluster = await world.StartClusterAsync();
+        string output = world.NewOutputDirectory();
+        var plan = world.Plan("run-zombie", output, iterations: 500, checkpointEvery: 1);
+        var trainer = cluster.GrainFactory.GetGrain<ITrainerGrain>(plan.RunId);
+        await trainer.Start(plan);
+        while ((await trainer.GetStatus()).Iteration < 1) await Task.Delay(20);
+
+        // A replacement incarnation takes the run directory over (as after a partition): the old one must stop writing.
+        long claimedAt = (await trainer.GetStatus()).Iteration;
+        TrainerFence.Claim(output, TrainerFence.Newest(output)!.Value + 1);
+        string metrics = Path.Combine(output, TrainerGrain.MetricsFileName);
+        await Task.Delay(2000);
+        int lines = File.ReadAllLines(metrics).Length;
+        await Task.Delay(2000);
+
+        Assert.Equal(lines, File.ReadAllLines(metrics).Length);
+        Assert.InRange(lines, claimedAt, claimedAt + 1); // at most the write that was already past its check
+        var checkpoints = new CheckpointStore(Path.Combine(output, TrainerGrain.CheckpointsFolderName));
+        Assert.True(checkpoints.Steps().Max() <= lines);
+        Assert.False(Directory.Exists(Path.Combine(output, TrainerGrain.PolicyFolderName)));
+        Assert.NotEqual(TrainerPhase.Failed, (await trainer.GetStatus()).Phase); // superseded is not a failure of the run
+    }
+
     internal static void CopyDirectory(string from, string to)
     {
         foreach (string dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))

@@ -74,9 +74,9 @@ public sealed class WeightStoreTests : IDisposable
         Assert.Equal(["v7"], Directory.GetDirectories(Path.Combine(root, "run-b")).Select(Path.GetFileName));
         // Republishing a version (trainer resumed from a checkpoint) replaces it whole.
         Perturb(policy);
-        store.Publish("run-b", 7, policy, reference.Tokenizer);
+        var republished = store.Publish("run-b", 7, policy, reference.Tokenizer);
         using var replica = reference.Create(seed: 6);
-        store.LoadInto(version, replica);
+        store.LoadInto(republished, replica);
         AssertSameParameters(policy, replica);
         Assert.Equal(["v7"], Directory.GetDirectories(Path.Combine(root, "run-b")).Select(Path.GetFileName));
     }
@@ -116,6 +116,25 @@ public sealed class WeightStoreTests : IDisposable
         var wrongVersion = Assert.Throws<InvalidDataException>(() => store.LoadInto(new WeightVersion(6, version.Location), replica));
         Assert.Contains("version 6", wrongVersion.Message);
         Assert.Throws<InvalidDataException>(() => store.Publish("../escape", 1, policy, reference.Tokenizer));
+    }
+
+    [Fact]
+    public void Directory_store_refuses_a_version_whose_files_changed_since_it_was_published()
+    {
+        var store = new DirectoryWeightStore(root);
+        using var policy = reference.Create(seed: 5);
+        using var other = reference.Create(seed: 9);
+        using var replica = reference.Create(seed: 6);
+        var version = store.Publish("run-h", 3, policy, reference.Tokenizer);
+        Assert.StartsWith("sha256:", version.ContentHash);
+        store.LoadInto(version, replica);
+
+        // Another (stale) trainer republishes version 3 with other weights: the version as announced is refused.
+        var overwritten = store.Publish("run-h", 3, other, reference.Tokenizer);
+        Assert.NotEqual(version.ContentHash, overwritten.ContentHash);
+        var error = Assert.Throws<InvalidDataException>(() => store.LoadInto(version, replica));
+        Assert.Contains($"{version.Location}: weight version 3 has content hash {overwritten.ContentHash}, not {version.ContentHash}", error.Message);
+        store.LoadInto(overwritten, replica);
     }
 
     [Theory]

@@ -111,8 +111,34 @@ public sealed class BlobWeightStoreTests(AzuriteFixture azurite) : IDisposable
 
         // A trainer restarted from a checkpoint publishes version 2 again, with other weights.
         var again = Silo("trainer-restarted").Publish("run-d", 2, second, TinyModels.Tokenizer);
-        Assert.Equal(version, again);
+        Assert.Equal(version.Location, again.Location);
+        Assert.NotEqual(version.ContentHash, again.ContentHash);
         generator.LoadInto(again, replica);
         TinyModels.AssertBitIdentical(second, replica);
+
+        // The version as first announced no longer exists: a generator told to load it refuses the blob's new bytes.
+        var error = Assert.Throws<InvalidDataException>(() => Silo("late-generator").LoadInto(version, replica));
+        Assert.Contains("has content hash", error.Message);
+        Assert.Contains(version.ContentHash!, error.Message);
+    }
+
+    [Fact]
+    public void A_tampered_cache_entry_is_fetched_again_and_the_published_weights_load()
+    {
+        var generator = Silo("generator");
+        using var policy = TinyModels.Create(seed: 5);
+        using var replica = TinyModels.Create(seed: 6);
+        var version = Silo("trainer").Publish("run-e", 1, policy, TinyModels.Tokenizer);
+        Assert.StartsWith("sha256:", version.ContentHash);
+        generator.LoadInto(version, replica);
+
+        // Someone rewrites the cached file (a shared host, a pre-created folder): the next load notices and downloads again.
+        string cached = Directory.GetFiles(Path.Combine(generator.CacheDirectory, "run-e"), "*.safetensors", SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(cached);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(cached, bytes);
+        using var fresh = TinyModels.Create(seed: 8);
+        generator.LoadInto(version, fresh);
+        TinyModels.AssertBitIdentical(policy, fresh);
     }
 }
