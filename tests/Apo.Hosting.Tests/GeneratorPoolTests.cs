@@ -15,11 +15,7 @@ public sealed class GeneratorPoolTests
     [Fact]
     public async Task The_pool_is_the_live_generator_silos_each_key_lands_on_its_silo_and_a_departed_silo_leaves_it()
     {
-        await using var cluster = await Clusters.StartAsync(3, (index, silo) => silo
-            .UseApoRole(index == 0 ? SiloRoles.Trainer : SiloRoles.Generator)
-            .AddApoPlacement());
-        await cluster.WaitForLivenessToStabilizeAsync();
-        await Clusters.WaitForRoleMetadataAsync(cluster, TimeSpan.FromSeconds(20));
+        await using var cluster = await TrainerAndGenerators(2);
         var trainer = cluster.Silos.Single(s => s.Name == "Silo_0");
         var generators = cluster.Silos.Where(s => s.Name != "Silo_0").Select(s => s.SiloAddress).ToArray();
         var directory = trainer.ServiceProvider.GetRequiredService<IGeneratorDirectory>();
@@ -47,14 +43,21 @@ public sealed class GeneratorPoolTests
     [Fact]
     public async Task A_key_that_is_not_a_silo_address_lands_on_a_generator_silo()
     {
-        await using var cluster = await Clusters.StartAsync(2, (index, silo) => silo
+        await using var cluster = await TrainerAndGenerators(1);
+        var generator = cluster.Silos.Single(s => s.Name == "Silo_1").SiloAddress;
+        var places = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => cluster.Client.GetGrain<ISiloBoundProbeGrain>(i.ToString()).Where()));
+        Assert.All(places, p => Assert.Equal(generator, p));
+    }
+
+    /// <summary>Silo 0 a trainer, the others generators, every silo knowing every role.</summary>
+    static async Task<Orleans.TestingHost.InProcessTestCluster> TrainerAndGenerators(int generators)
+    {
+        var cluster = await Clusters.StartAsync(1 + generators, (index, silo) => silo
             .UseApoRole(index == 0 ? SiloRoles.Trainer : SiloRoles.Generator)
             .AddApoPlacement());
         await cluster.WaitForLivenessToStabilizeAsync();
         await Clusters.WaitForRoleMetadataAsync(cluster, TimeSpan.FromSeconds(20));
-        var generator = cluster.Silos.Single(s => s.Name == "Silo_1").SiloAddress;
-        var places = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => cluster.Client.GetGrain<ISiloBoundProbeGrain>(i.ToString()).Where()));
-        Assert.All(places, p => Assert.Equal(generator, p));
+        return cluster;
     }
 
     static async Task<IReadOnlyList<string>> Eventually(Func<IReadOnlyList<string>> read, Func<IReadOnlyList<string>, bool> done)

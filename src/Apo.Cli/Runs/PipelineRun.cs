@@ -153,10 +153,12 @@ public static class PipelineRun
         StageOneProvenance provenance, string export)
     {
         var records = await Task.WhenAll(keys.Select(k => grains.GetGrain<IPromptGrain>(k).GetStageOne(provenance)));
-        DatasetWriter.WriteStageOneJsonl(export, examples.Zip(records).Where(p => p.Second is not null).Select(p => p.First with
-        {
-            StageOne = p.Second!.Samples.Select(s => new Apo.Tasks.Data.StageOneSample(s.ResponseText, s.Reward)).ToList(),
-        }));
+        // The baselines have no stage 1: nothing to export.
+        if (records.Any(r => r is not null))
+            DatasetWriter.WriteStageOneJsonl(export, examples.Zip(records).Where(p => p.Second is not null).Select(p => p.First with
+            {
+                StageOne = p.Second!.Samples.Select(s => new Apo.Tasks.Data.StageOneSample(s.ResponseText, s.Reward)).ToList(),
+            }));
         var present = records.Where(r => r is not null).Select(r => r!.VStar).ToList();
         return new StageOneSummary(keys.Length, present.Count, present.Count > 0 ? present.Average() : double.NaN);
     }

@@ -21,7 +21,7 @@ public sealed class ApoSiloOptions
     /// <summary>Where grain state lives.</summary>
     public ApoStorageOptions Storage { get; set; } = new();
 
-    /// <summary>Which stream provider carries rollouts.</summary>
+    /// <summary>The silo's stream provider (memory or Azure queues). Rollouts do not travel on it: they come back in the generator call's response.</summary>
     public ApoStreamsOptions Streams { get; set; } = new();
 
     /// <summary>Where the trainer publishes weight versions and generators fetch them (read by <c>apo silo</c>).</summary>
