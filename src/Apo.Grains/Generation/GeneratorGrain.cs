@@ -202,12 +202,9 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
     }
 
     /// <summary>The run's batch shape when the call names one, else this silo's generation settings.</summary>
-    SamplerSettings Engine(GenerationEngine? requested, string what)
-    {
-        if (requested is null) return siloEngine;
-        if (requested.Problem() is { } problem) throw new InvalidDataException($"{what}: {problem}");
-        return siloEngine with { Slots = requested.Slots, KvTokens = requested.KvTokens };
-    }
+    SamplerSettings Engine(GenerationEngine? requested, string what) =>
+        requested?.Problem() is { } problem ? throw new InvalidDataException($"{what}: {problem}")
+        : generatorOptions.Value.ToSamplerSettings(requested);
 
     /// <summary>The simulated device: well-formed samples after the time a real one would take, without using the CPU.</summary>
     static async Task<Dictionary<string, Apo.Engine.Rollouts.ScoredSample[]>> Simulate(GenerationSimulation simulation, IReadOnlyList<PromptSpec> prompts,

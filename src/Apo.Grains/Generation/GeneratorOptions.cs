@@ -24,6 +24,10 @@ public sealed class GeneratorOptions
     /// <summary>Replace sampling by a timed latency model (scale tests); off by default.</summary>
     public GenerationSimulation Simulation { get; set; } = new();
 
-    /// <summary>The rollout engine's settings: <see cref="BatchSize"/> slots within <see cref="KvTokens"/>.</summary>
-    public SamplerSettings ToSamplerSettings() => new() { Slots = BatchSize, KvTokens = KvTokens };
+    /// <summary>
+    /// The rollout engine's settings: the run's batch shape when it names one (so placement never changes a
+    /// result), else <see cref="BatchSize"/> slots within <see cref="KvTokens"/>.
+    /// </summary>
+    public SamplerSettings ToSamplerSettings(Apo.Abstractions.Generation.GenerationEngine? run = null) =>
+        run is null ? new() { Slots = BatchSize, KvTokens = KvTokens } : new() { Slots = run.Slots, KvTokens = run.KvTokens };
 }

@@ -74,7 +74,7 @@ public sealed class RunGrain(
         }
         await Update(p => p with { Phase = phase, Error = null });
         await this.RegisterOrUpdateReminder(WakeReminder, settings.WakePeriod, settings.WakePeriod);
-        EnsureDriving("started");
+        EnsureDriving(resumingBecause: null);
         return Status();
     }
 
@@ -118,14 +118,15 @@ public sealed class RunGrain(
 
     /// <summary>
     /// Starts the loop when the run is in progress and no loop drives it in this activation (a new
-    /// activation after a silo died or shut down, woken by the reminder or by any call).
+    /// activation after a silo died or shut down, woken by the reminder or by any call); <paramref name="resumingBecause"/>
+    /// is null when the run was just started.
     /// </summary>
-    void EnsureDriving(string why)
+    void EnsureDriving(string? resumingBecause)
     {
         if (driving is { IsCompleted: false } || cancelling.IsCancellationRequested || pausing.IsCancellationRequested) return;
         if (state.State.Spec is null || !InProgress(progress.State.Phase)) return;
-        if (driving is not null || why != "started")
-            logger.LogWarning("run {Run}: resuming {Phase} in this activation ({Why})", Key, progress.State.Phase, why);
+        if (resumingBecause is not null)
+            logger.LogWarning("run {Run}: resuming {Phase} in this activation ({Why})", Key, progress.State.Phase, resumingBecause);
         driving = DriveAsync();
     }
 

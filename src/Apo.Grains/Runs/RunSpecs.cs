@@ -20,6 +20,7 @@ internal static class RunSpecs
             throw new InvalidDataException($"{where}: stage-1 prompts per work unit is {spec.StageOne.PromptsPerWorkUnit}; it must be ≥ 1");
         if (spec.StageOne.ProvenanceFor(spec.Reference.Hash).Problem() is { } problem)
             throw new InvalidDataException($"{where}: {problem}");
+        if (spec.Engine?.Problem() is { } engine) throw new InvalidDataException($"{where}: {engine}");
         if (spec.StageTwo is null) throw new InvalidDataException($"{where}: stage-2 settings are missing");
         if (!Apo.Algorithm.StageTwoAlgorithms.TryParse(spec.StageTwo.Algorithm, out _))
             throw new InvalidDataException($"{where}: stage-2 algorithm is \"{spec.StageTwo.Algorithm}\"; expected one of " +

@@ -23,6 +23,7 @@ public static class PlanChecks
         if (s.PromptsPerBatch < 1 || s.PromptsPerBatch > plan.PromptIds.Length)
             Fail($"prompts per batch is {s.PromptsPerBatch}; it must be in [1, {plan.PromptIds.Length}] (the number of prompts)");
         if (SettingsProblem(s) is { } problem) Fail(problem);
+        if (plan.Engine?.Problem() is { } engine) Fail(engine);
     }
 
     /// <summary>The first stage-2 setting out of range, as a message naming it; null when all are fine.</summary>

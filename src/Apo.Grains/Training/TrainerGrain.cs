@@ -159,7 +159,7 @@ public sealed class TrainerGrain(
 
             var evalPrompts = await HeldOutAccuracy.LoadPromptsAsync(GrainFactory, plan.EvalPromptIds);
             var schedule = new BatchSchedule(plan.PromptIds, settings.PromptsPerBatch, settings.Seed);
-            var engine = EngineOf(plan);
+            var engine = sampling.Value.ToSamplerSettings(plan.Engine);
             using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, pausing.Token);
             while (iteration < settings.Iterations && !halt.IsCancellationRequested)
             {
@@ -202,9 +202,9 @@ public sealed class TrainerGrain(
                 await runtime.Executor.Run(() => ModelDirectory.Save(Path.Combine(plan.OutputDirectory, PolicyFolderName), open.Policy, open.Tokenizer));
                 state.State.Phase = TrainerPhase.Finished;
             }
-            // Paused by the end of the activation: the phase stays Training and the next activation resumes.
-            else if (!stopping.IsCancellationRequested) { }
-            else state.State.Phase = TrainerPhase.Stopped;
+            // Only an explicit stop is Stopped; paused by the end of the activation, the phase stays Training and the
+            // next activation resumes.
+            else if (stopping.IsCancellationRequested) state.State.Phase = TrainerPhase.Stopped;
             await state.WriteStateAsync();
             logger.LogInformation("Trainer {Run} {Phase} after iteration {Iteration}", Key, state.State.Phase, iteration);
         }
@@ -249,10 +249,6 @@ public sealed class TrainerGrain(
         await runtime.Executor.Run(() =>
             checkpoints.Save(checkpoint with { OptimizerSteps = session.OptimizerSteps }, session.SaveTo));
     }
-
-    /// <summary>The run's batch shape for rollouts and held-out checks, or this silo's generation settings when the plan names none.</summary>
-    Apo.Model.Inference.SamplerSettings EngineOf(StageTwoPlan plan) =>
-        plan.Engine is { } e ? sampling.Value.ToSamplerSettings() with { Slots = e.Slots, KvTokens = e.KvTokens } : sampling.Value.ToSamplerSettings();
 
     /// <summary>
     /// Has the generator pool sample the batch's rollouts, chunk by chunk, and returns them in batch order

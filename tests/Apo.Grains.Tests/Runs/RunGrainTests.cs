@@ -79,6 +79,21 @@ public sealed class RunGrainTests(GeneratorClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_spec_or_plan_with_an_impossible_batch_shape_is_refused_naming_the_field()
+    {
+        var prompts = fixture.Model.Prompts(4); // a batch of 4 fits: only the batch shape is wrong
+        string runId = NewRunId();
+        var spec = Spec(runId, prompts) with { Engine = new Apo.Abstractions.Generation.GenerationEngine(0, 1024) };
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => fixture.Grains.GetGrain<IRunGrain>(runId).Start(spec));
+        Assert.Equal($"run \"{runId}\": generation slots is 0; it must be ≥ 1", error.Message);
+
+        var plan = new StageTwoPlan(runId, fixture.Model.Reference, spec.StageOne.ProvenanceFor(fixture.Model.Reference.Hash),
+            spec.TrainPromptIds, spec.StageTwo with { Iterations = 1 }, spec.OutputDirectory) { Engine = new(4, -1) };
+        error = await Assert.ThrowsAsync<InvalidDataException>(() => fixture.Grains.GetGrain<ITrainerGrain>(runId).Start(plan));
+        Assert.Equal($"stage-2 plan of run '{runId}': generation KV budget is -1 tokens; it must be ≥ 0 (0 = none)", error.Message);
+    }
+
+    [Fact]
     public async Task Start_is_idempotent_for_an_equal_spec_and_refuses_a_different_one()
     {
         var prompts = fixture.Model.Prompts(2);
