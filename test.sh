@@ -10,6 +10,14 @@ if [ ! -x "$here/.tools/azurite/node_modules/.bin/azurite" ]; then
   npm install --no-audit --no-fund --prefix "$here/.tools/azurite" "azurite@$azurite_version" >/dev/null \
     || { echo "test.sh: npm install azurite@$azurite_version failed (the Azure tests need it)" >&2; exit 1; }
 fi
+# tests/Apo.Deploy.Tests builds k8s/ with `kubectl kustomize` and fails without kubectl: install Debian's
+# kubernetes-client (kubectl 1.20, kustomize v2.0) when none is on PATH.
+if ! command -v kubectl >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo="sudo"
+  { $sudo apt-get update && $sudo apt-get install -y --no-install-recommends kubernetes-client; } >/dev/null \
+    && command -v kubectl >/dev/null 2>&1 \
+    || { echo "test.sh: kubectl is missing and apt-get install kubernetes-client failed (tests/Apo.Deploy.Tests renders k8s/ with kubectl kustomize)" >&2; exit 1; }
+fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 dotnet test Apo.Orleans.sln -c Release --nologo "$@" 2>&1 | tee "$log"

@@ -39,4 +39,28 @@ public class DockerfileTests
         var path = Lines.First(l => l.Contains("PATH=", StringComparison.Ordinal));
         Assert.Contains($"PATH={publishTo}:", path);
     }
+
+    [Fact]
+    public void The_runtime_has_the_aspnet_framework_when_a_project_needs_it()
+    {
+        // The health endpoint is Kestrel: a framework-dependent `apo` that references Microsoft.AspNetCore.App does
+        // not start on the plain .NET runtime image ("framework not found").
+        var needsAspNet = Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Where(f => File.ReadAllText(f).Contains("<FrameworkReference Include=\"Microsoft.AspNetCore.App\"", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(RepoPaths.Root, f)).ToList();
+        var runtimeCopy = Lines.Single(l => l.StartsWith("COPY --from=mcr.microsoft.com/dotnet/", StringComparison.Ordinal));
+        if (needsAspNet.Count > 0)
+            Assert.True(runtimeCopy.Contains("/dotnet/aspnet:", StringComparison.Ordinal),
+                $"k8s/Dockerfile copies \"{runtimeCopy}\", but {string.Join(", ", needsAspNet)} reference Microsoft.AspNetCore.App: copy /usr/share/dotnet from mcr.microsoft.com/dotnet/aspnet");
+    }
+
+    [Fact]
+    public void Exposes_the_ports_the_silo_containers_declare()
+    {
+        var exposed = Lines.Where(l => l.StartsWith("EXPOSE ", StringComparison.Ordinal))
+            .SelectMany(l => l["EXPOSE ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
+        var declared = Checks.SiloPodChecks.Silos(ManifestSet.Load())
+            .SelectMany(w => w.SiloContainer.Maps("ports").Select(p => p.Str("containerPort")!)).ToHashSet();
+        Assert.True(declared.SetEquals(exposed), $"k8s/Dockerfile EXPOSE {string.Join(" ", exposed.Order())}, the silo containers declare {string.Join(" ", declared.Order())}");
+    }
 }

@@ -29,9 +29,29 @@ public class ManifestTests
         Assert.Contains("base/rbac.yaml", files);
         Assert.Contains("overlays/dev/kustomization.yaml", files);
         Assert.Contains("overlays/dev/azurite.yaml", files);
+        Assert.Contains("base/disruption-budgets.yaml", files);
+        Assert.Contains("overlays/gpu/kustomization.yaml", files);
+        Assert.Contains("overlays/gpu/gpu-trainer.yaml", files);
+        Assert.Contains("overlays/gpu/gpu-generator.yaml", files);
+        Assert.Contains("overlays/gpu/runs-volume.yaml", files);
         var yamlOnDisk = Directory.EnumerateFiles(RepoPaths.K8s, "*.yaml", SearchOption.AllDirectories).Count();
         Assert.Equal(yamlOnDisk, files.Count);
         Assert.Equal(2, SiloPodChecks.Silos(Real).Count);
+        // Patches are not resources: the overlays' partial objects are never checked as whole ones.
+        Assert.Equal(5, Real.PatchFiles.Count);
+        Assert.Equal(3, Real.Kustomizations.Count());
+    }
+
+    [Fact]
+    public void No_text_under_k8s_asks_for_the_load_restrictor_switch()
+    {
+        // The base builds with kustomize's defaults; the old workaround must not linger in comments or docs.
+        foreach (var file in Directory.EnumerateFiles(RepoPaths.K8s, "*", SearchOption.AllDirectories))
+        {
+            var text = File.ReadAllText(file);
+            Assert.False(text.Contains("load-restrictor", StringComparison.OrdinalIgnoreCase) || text.Contains("LoadRestrictionsNone", StringComparison.Ordinal),
+                $"k8s/{Path.GetRelativePath(RepoPaths.K8s, file)} still mentions --load-restrictor LoadRestrictionsNone");
+        }
     }
 
     [Fact]

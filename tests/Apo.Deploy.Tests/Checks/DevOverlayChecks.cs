@@ -1,5 +1,4 @@
 using Apo.Deploy.Tests.Manifests;
-using YamlDotNet.RepresentationModel;
 
 namespace Apo.Deploy.Tests.Checks;
 
@@ -11,23 +10,6 @@ public static class DevOverlayChecks
 
     /// <summary>The emulator's fixed ports (blob, queue, table): the Azure SDK assumes them for UseDevelopmentStorage.</summary>
     public static readonly string[] AzuritePorts = ["10000", "10001", "10002"];
-
-    /// <summary>The overlay builds on the base and keeps its namespace (the RoleBinding subject names it).</summary>
-    public static IEnumerable<string> BuildsOnBase(ManifestSet set)
-    {
-        var k = set.KustomizationIn(Folder);
-        if (k is null)
-        {
-            yield return $"k8s/{Folder}: no kustomization.yaml";
-            yield break;
-        }
-        if (!k.Root.Strs("resources").Contains("../../base"))
-            yield return $"{k.Where}: resources must include ../../base";
-        var ns = k.Root.Str("namespace");
-        var baseNs = set.KustomizationIn("base")?.Root.Str("namespace");
-        if (ns is not null && ns != baseNs)
-            yield return $"{k.Where}: namespace {ns} differs from the base's {baseNs}, but the base RoleBinding's subject names {baseNs}";
-    }
 
     /// <summary>Azurite runs in the overlay, listening in its pod, published only by a ClusterIP Service.</summary>
     public static IEnumerable<string> AzuriteInCluster(ManifestSet set)
@@ -98,33 +80,5 @@ public static class DevOverlayChecks
         var ports = target?.Root.Map("spec").Maps("ports").Select(p => p.Str("port")).ToHashSet() ?? [];
         if (target is null || !AzuritePorts.All(ports.Contains))
             yield return $"{k!.Where}: DevelopmentStorageProxyUri host {proxy.Host} is not the overlay's Azurite Service (Services: {string.Join(", ", services)})";
-    }
-
-    /// <summary>Each patch and replica change names a base object (and for patches, its containers) that exists.</summary>
-    public static IEnumerable<string> PatchesTargetBase(ManifestSet set)
-    {
-        var k = set.KustomizationIn(Folder);
-        if (k is null)
-            yield break;
-        var baseDocs = set.ResourcesUnder("base").ToList();
-        foreach (var path in k.Root.Maps("patches").Select(p => p.Str("path")).OfType<string>())
-        {
-            var full = Path.GetFullPath(Path.Combine(k.Directory, path));
-            foreach (var patch in set.Docs.Where(d => Path.GetFullPath(d.File) == full))
-            {
-                var target = baseDocs.FirstOrDefault(d => d.Kind == patch.Kind && d.Name == patch.Name);
-                if (target is null)
-                {
-                    yield return $"{patch.Where}: patches {patch.Kind} {patch.Name}, which the base does not have";
-                    continue;
-                }
-                var names = new Workload(target).Containers.Select(c => c.Str("name")).ToHashSet();
-                foreach (var c in new Workload(patch).Containers.Where(c => !names.Contains(c.Str("name"))))
-                    yield return $"{patch.Where}: container {c.Str("name")} is not in {target.Where} (the patch would add a container)";
-            }
-        }
-        foreach (var r in k.Root.Maps("replicas"))
-            if (!baseDocs.Any(d => Workload.Kinds.Contains(d.Kind) && d.Name == r.Str("name")))
-                yield return $"{k.Where}: replicas names {r.Str("name")}, not a workload of the base";
     }
 }

@@ -194,6 +194,130 @@ public static class SiloPodChecks
                 yield return $"{json}: field \"Client:{field}\" = \"{Read(client, field)}\" but the silo pods have {label}={silo.PodLabels.GetValueOrDefault(label)}";
     }
 
+    /// <summary>The env variable that points the weight cache at its emptyDir; the TLS Secret and the folder it is mounted at.</summary>
+    public const string CacheEnv = "APO_Silo__Weights__CacheDirectory", TlsSecret = "apo-tls", TlsMount = "/etc/apo-tls";
+
+    /// <summary>The files the silo reads from <c>Tls:Directory</c>: the keys of a kubernetes.io/tls Secret plus ca.crt (cert-manager's layout).</summary>
+    public static readonly string[] TlsKeys = ["tls.crt", "tls.key", "ca.crt"];
+
+    /// <summary>Weight cache of every silo of the base.</summary>
+    public static IEnumerable<string> WeightCache(ManifestSet set) => Silos(set).SelectMany(WeightCacheOf);
+
+    /// <summary>TLS material of every silo of the base, and of the client that runs in the trainer pod.</summary>
+    public static IEnumerable<string> TlsMounted(ManifestSet set) =>
+        Silos(set).SelectMany(w => TlsOf(w, ConfigText(set, w), ClientConfigText()));
+
+    /// <summary>
+    /// <c>APO_Silo__Weights__CacheDirectory</c> is a folder inside (not the root of: the silo narrows it to mode 0700,
+    /// which it may not do to a volume root it does not own) an emptyDir with a <c>sizeLimit</c>; every disk emptyDir
+    /// of the pod has one; and the container's ephemeral-storage request and limit exist, with the limit above the
+    /// emptyDirs' total (the kubelet evicts a pod whose emptyDirs and logs pass the sum of its limits).
+    /// </summary>
+    public static IEnumerable<string> WeightCacheOf(Workload w)
+    {
+        var c = w.SiloContainer;
+        var dir = Workload.Env(c!, CacheEnv)?.Str("value");
+        var mount = dir is null ? null : PodParts.MountHolding(c, dir);
+        var volume = w.Volume(mount?.Str("name"));
+        if (dir is null)
+            yield return $"{w.Doc.Where}: env {CacheEnv} is unset: the weight cache would go to the read-only root's temp folder";
+        else if (volume?.Has("emptyDir") != true)
+            yield return $"{w.Doc.Where}: env {CacheEnv}={dir} is not inside an emptyDir mount " +
+                         (PodParts.MountAt(c, dir) is { } exact ? $"(it is the root of mount {exact.Str("name")}: use a folder inside it, the silo makes it private)" : "");
+        var disks = w.PodSpec.Maps("volumes").Where(v => v.Has("emptyDir") && v.Map("emptyDir").Str("medium") != "Memory").ToList();
+        decimal total = 0;
+        foreach (var v in disks)
+        {
+            var limit = Quantity.Parse(v.Map("emptyDir").Str("sizeLimit"));
+            if (limit is null)
+                yield return $"{w.Doc.Where}: emptyDir volume {v.Str("name")} has no sizeLimit (it could fill the node's disk)";
+            total += limit ?? 0;
+        }
+        var request = Quantity.Parse(PodParts.Resource(c, "requests", "ephemeral-storage"));
+        var max = Quantity.Parse(PodParts.Resource(c, "limits", "ephemeral-storage"));
+        if (request is null || max is null)
+            yield return $"{w.Doc.Where}: resources.requests and resources.limits need ephemeral-storage (found request {PodParts.Resource(c, "requests", "ephemeral-storage") ?? "none"}, limit {PodParts.Resource(c, "limits", "ephemeral-storage") ?? "none"})";
+        else if (request > max)
+            yield return $"{w.Doc.Where}: ephemeral-storage request {Quantity.Gi(request.Value)} is above its limit {Quantity.Gi(max.Value)}";
+        else if (max <= total)
+            yield return $"{w.Doc.Where}: ephemeral-storage limit {Quantity.Gi(max.Value)} is not above the emptyDirs' sizeLimits ({Quantity.Gi(total)}); " +
+                         "logs count too, so the kubelet would evict the pod before the cache is full";
+    }
+
+    /// <summary>
+    /// The silo's (and, for the trainer pod, the client's: <c>apo run --cluster</c> runs there) <c>Tls</c> section is
+    /// enabled and its <c>Directory</c> is exactly where the pod mounts the Secret <c>apo-tls</c>: read-only, not
+    /// optional, with all three keys.
+    /// </summary>
+    public static IEnumerable<string> TlsOf(Workload w, (string Text, string Source)? config, (string Text, string Source)? client)
+    {
+        var c = w.SiloContainer;
+        var sections = new List<(SiloJson? Json, string Section)> { (SiloJson.Parse(config?.Text, config?.Source ?? ""), "Silo") };
+        if (w.ConfigPath?.EndsWith("/cluster-trainer.json") == true)
+            sections.Add((SiloJson.Parse(client?.Text, client?.Source ?? "", "Client"), "Client"));
+        var folders = new HashSet<string>();
+        foreach (var (json, section) in sections.Where(s => s.Json is not null))
+        {
+            if (json!.Bool("Tls:Enabled") != true)
+                yield return $"{json.Source}: field \"{section}:Tls:Enabled\" must be true: the cluster's silos and clients speak TLS only";
+            var dir = json.Str("Tls:Directory");
+            if (string.IsNullOrWhiteSpace(dir))
+                yield return $"{json.Source}: field \"{section}:Tls:Directory\" is unset; {w.Doc.Where} mounts the Secret {TlsSecret} at {TlsMount}";
+            else
+                folders.Add(dir.TrimEnd('/'));
+        }
+        if (folders.Count == 0)
+            folders.Add(TlsMount); // no config to read: the manifests' own folder
+
+        foreach (var folder in folders)
+        {
+            var mount = PodParts.MountAt(c, folder);
+            var secret = w.Volume(mount?.Str("name")).Map("secret");
+            if (mount is null || secret is null || secret.Str("secretName") != TlsSecret)
+            {
+                yield return $"{w.Doc.Where}: {folder} (Tls:Directory) must be a mount of the Secret {TlsSecret} " +
+                             $"(found {(mount is null ? "no mount there" : secret is null ? $"volume {mount.Str("name")}, not a Secret" : $"Secret {secret.Str("secretName")}")})";
+                continue;
+            }
+            if (mount.Str("readOnly") != "true")
+                yield return $"{w.Doc.Where}: the mount of {TlsSecret} at {folder} must be readOnly: true";
+            if (mount.Has("subPath"))
+                yield return $"{w.Doc.Where}: the mount of {TlsSecret} at {folder} uses subPath, which never sees a renewed certificate";
+            if (secret.Str("optional") == "true")
+                yield return $"{w.Doc.Where}: Secret {TlsSecret} is optional: a silo would start without its certificate; leave it required";
+            var items = secret.Maps("items").ToList();
+            foreach (var key in TlsKeys)
+                if (items.Count > 0 && !items.Any(i => i.Str("key") == key && i.Str("path") == key))
+                    yield return $"{w.Doc.Where}: Secret volume {mount.Str("name")} lists items but not {key} at path {key}";
+        }
+    }
+
+    /// <summary>The generated ConfigMap file a silo's <c>--config</c> names (full path), or null.</summary>
+    public static string? ConfigFile(ManifestSet set, Workload w)
+    {
+        var path = w.ConfigPath;
+        if (path is null)
+            return null;
+        var configMap = w.Volume(PodParts.MountHolding(w.SiloContainer, path)?.Str("name")).Map("configMap").Str("name");
+        foreach (var k in set.Kustomizations)
+            foreach (var g in k.Root.Maps("configMapGenerator").Where(g => configMap is not null && g.Str("name") == configMap))
+                foreach (var f in g.Strs("files").Select(f => f.Contains('=') ? f[(f.IndexOf('=') + 1)..] : f))
+                    if (Path.GetFileName(f) == Path.GetFileName(path))
+                        return Path.GetFullPath(Path.Combine(k.Directory, f));
+        return null;
+    }
+
+    /// <summary>The text of <see cref="ConfigFile"/> with its path from the repository root, or null.</summary>
+    public static (string Text, string Source)? ConfigText(ManifestSet set, Workload w) =>
+        ConfigFile(set, w) is { } f && File.Exists(f) ? (File.ReadAllText(f), Path.GetRelativePath(RepoPaths.Root, f).Replace('\\', '/')) : null;
+
+    /// <summary>silo-config/cluster-client.json (it travels in the image; the client runs in the trainer pod), or null.</summary>
+    public static (string Text, string Source)? ClientConfigText()
+    {
+        var f = Path.Combine(RepoPaths.Root, "silo-config", "cluster-client.json");
+        return File.Exists(f) ? (File.ReadAllText(f), "silo-config/cluster-client.json") : null;
+    }
+
     private static IEnumerable<string> SiloJsonAgrees(Workload w, string json)
     {
         JsonElement silo;

@@ -44,3 +44,30 @@ public sealed record Workload(ManifestDoc Doc)
     /// <summary>The workloads among <paramref name="docs"/>.</summary>
     public static IEnumerable<Workload> In(IEnumerable<ManifestDoc> docs) => docs.Where(d => Kinds.Contains(d.Kind)).Select(d => new Workload(d));
 }
+
+/// <summary>Pod-level lookups shared by the checks of committed and of rendered manifests.</summary>
+public static class PodParts
+{
+    /// <summary>The pod's volume of that name, or null.</summary>
+    public static YamlMappingNode? Volume(this Workload w, string? name) =>
+        name is null ? null : w.PodSpec.Maps("volumes").FirstOrDefault(v => v.Str("name") == name);
+
+    /// <summary>The container's mount at exactly <paramref name="mountPath"/>, or null.</summary>
+    public static YamlMappingNode? MountAt(YamlMappingNode? container, string mountPath) =>
+        container.Maps("volumeMounts").FirstOrDefault(m => m.Str("mountPath")?.TrimEnd('/') == mountPath.TrimEnd('/'));
+
+    /// <summary>The container's mount whose folder holds <paramref name="path"/> (the deepest one), or null.</summary>
+    public static YamlMappingNode? MountHolding(YamlMappingNode? container, string path) =>
+        container.Maps("volumeMounts")
+            .Where(m => m.Str("mountPath") is { } mp && path.StartsWith(mp.TrimEnd('/') + "/", StringComparison.Ordinal))
+            .OrderByDescending(m => m.Str("mountPath")!.Length)
+            .FirstOrDefault();
+
+    /// <summary>The container's resource quantity (<c>requests</c> or <c>limits</c>), or null.</summary>
+    public static string? Resource(YamlMappingNode? container, string kind, string name) =>
+        container.Map("resources").Map(kind).Str(name);
+
+    /// <summary>All containers of the pod, init containers included.</summary>
+    public static IEnumerable<YamlMappingNode> AllContainers(this Workload w) =>
+        w.PodSpec.Maps("initContainers").Concat(w.Containers);
+}
