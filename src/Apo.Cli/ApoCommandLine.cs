@@ -35,6 +35,7 @@ public static class ApoCommandLine
         yield return BenchRolloutCommand.Create();
         yield return SiloCommand.Create();
         yield return StatusCommand.Create();
+        yield return CertsCommand.Create();
     }
 
     public static int Run(string[] args)

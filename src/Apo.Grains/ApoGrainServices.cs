@@ -1,6 +1,7 @@
 using Apo.Grains.Runtime;
 using Apo.Grains.Weights;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Apo.Grains;
 
@@ -39,6 +40,8 @@ public static class ApoGrainServices
         });
         services.AddSingleton(_ => new TensorRuntime(device, torchThreads, computeDtype));
         services.AddSingleton(weightStore);
+        // Unconfined unless the host registers the silo's runs root (Apo.Hosting does, from Silo.RunsRoot).
+        services.TryAddSingleton(Runs.RunConfinement.None);
         return services;
     }
 }

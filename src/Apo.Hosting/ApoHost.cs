@@ -1,4 +1,6 @@
+using Apo.Hosting.Azure;
 using Apo.Hosting.Configuration;
+using Apo.Hosting.Health;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -25,6 +27,12 @@ public static class ApoHost
         // Empty builder: no appsettings.json, no environment or command-line sources sneaking into the
         // silo; the silo-config file is the single source of settings.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        // Set in code from the silo config: the empty builder reads no DOTNET_ variables, and the default (30 s)
+        // is too short to pause a trainer and deactivate its grains.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
+        // Before UseOrleans: the health endpoint starts first and answers while the silo joins.
+        builder.Services.AddApoSiloHealth(options, options.Clustering.Kind == ApoKinds.Azure
+            ? SiloEndpoint.Resolve(options.AdvertisedIP, options.Source) : System.Net.IPAddress.Loopback);
         builder.UseOrleans(silo => silo.ConfigureApoSilo(options));
         services?.Invoke(builder.Services);
         return builder.Build();

@@ -2,6 +2,7 @@ using System.Net;
 using Apo.Hosting.Azure;
 using Apo.Hosting.Configuration;
 using Apo.Hosting.Placement;
+using Apo.Hosting.Security;
 using Apo.Hosting.Storage;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,8 +19,9 @@ public static class ApoSiloBuilderExtensions
     /// (and the stream pub/sub store), the stream provider <see cref="ApoStorage.StreamProviderName"/>, the
     /// silo's role metadata and the placement filters, and Orleans' Kubernetes hosting when
     /// <see cref="ApoSiloOptions.Kubernetes"/> is set. The options are validated first and registered as a
-    /// singleton so grains can read the device and thread settings. Azure kinds read the connection string
-    /// from <see cref="ApoStorageConnection.EnvironmentVariable"/> and fail here, naming it, when it is unset.
+    /// singleton so grains can read the device and thread settings. Azure kinds reach the account through
+    /// <see cref="ApoStorageConnection"/> (a connection string or a token credential from the environment) and fail
+    /// here, naming the variables, when neither is set.
     /// </summary>
     public static ISiloBuilder ConfigureApoSilo(this ISiloBuilder builder, ApoSiloOptions options)
     {
@@ -30,6 +32,10 @@ public static class ApoSiloBuilderExtensions
         ConfigureStorage(builder, options);
         ConfigureStreams(builder, options);
         ConfigureReminders(builder, options);
+        builder.Services.AddSingleton(new Apo.Grains.Runs.RunConfinement(options.RunsRoot));
+        // Embedded silos stay plain: they listen on loopback and their one client is their own process.
+        if (options.Tls.Enabled)
+            builder.UseClusterTls(options.Tls, options.Source);
         if (options.Kubernetes)
             builder.UseKubernetesHosting();
 
@@ -40,24 +46,22 @@ public static class ApoSiloBuilderExtensions
     {
         if (options.Clustering.Kind == ApoKinds.Azure)
         {
-            var connection = ApoStorageConnection.Require(options.Source, "Silo:Clustering:Kind");
+            var account = ApoStorageConnection.Require(options.Source, "Silo:Clustering:Kind");
             builder.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ServiceId = options.ServiceId;
                 cluster.ClusterId = options.ClusterId;
             });
-            builder.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connection));
-            var advertised = SiloEndpoint.Advertised(options.AdvertisedIP, options.Source);
+            builder.UseAzureStorageClustering(o => o.TableServiceClient = account.Tables());
+            var address = SiloEndpoint.Resolve(options.AdvertisedIP, options.Source);
             builder.Configure<EndpointOptions>(endpoints =>
             {
                 endpoints.SiloPort = options.SiloPort;
                 endpoints.GatewayPort = options.GatewayPort;
-                if (advertised is null)
-                    return;  // Orleans advertises the machine's first non-loopback address and listens on it
-                endpoints.AdvertisedIPAddress = advertised;
-                var listen = SiloEndpoint.ListenAddress(advertised);
-                endpoints.SiloListeningEndpoint = new IPEndPoint(listen, options.SiloPort);
-                endpoints.GatewayListeningEndpoint = new IPEndPoint(listen, options.GatewayPort);
+                endpoints.AdvertisedIPAddress = address;
+                // The advertised address only, not 0.0.0.0: nothing else on the node reaches the silo's ports.
+                endpoints.SiloListeningEndpoint = new IPEndPoint(address, options.SiloPort);
+                endpoints.GatewayListeningEndpoint = new IPEndPoint(address, options.GatewayPort);
             });
             return;
         }
@@ -102,8 +106,8 @@ public static class ApoSiloBuilderExtensions
     {
         if (options.Clustering.Kind == ApoKinds.Azure)
         {
-            var connection = ApoStorageConnection.Require(options.Source, "Silo:Clustering:Kind");
-            builder.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connection));
+            var account = ApoStorageConnection.Require(options.Source, "Silo:Clustering:Kind");
+            builder.UseAzureTableReminderService(o => o.TableServiceClient = account.Tables());
         }
         else builder.UseInMemoryReminderService();
     }
@@ -122,10 +126,10 @@ public static class ApoSiloBuilderExtensions
                 agent.Configure(o => o.GetQueueMsgsTimerPeriod = MemoryStreamPollPeriod)));
             return;
         }
-        var connection = ApoStorageConnection.Require(options.Source, "Silo:Streams:Kind");
+        var account = ApoStorageConnection.Require(options.Source, "Silo:Streams:Kind");
         builder.AddAzureQueueStreams(ApoStorage.StreamProviderName, ob => ob.Configure(o =>
         {
-            o.QueueServiceClient = new global::Azure.Storage.Queues.QueueServiceClient(connection);
+            o.QueueServiceClient = account.Queues();
             o.QueueNames = ApoStreamQueues.Names(options.ServiceId, options.ClusterId, options.Streams.QueueCount);
         }));
     }

@@ -60,6 +60,16 @@ public sealed class ChildProcess : IDisposable
         return process.ExitCode;
     }
 
+    /// <summary>SIGTERM, as Kubernetes sends before it deletes a pod: the process may shut down gracefully.</summary>
+    public void Terminate()
+    {
+        if (!process.HasExited && kill(process.Id, 15) != 0)
+            throw new InvalidOperationException($"{Name}: kill({process.Id}, SIGTERM) failed with errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    static extern int kill(int pid, int signal);
+
     /// <summary>SIGKILL: no graceful shutdown, as if the machine died.</summary>
     public void Kill()
     {

@@ -45,6 +45,10 @@ public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
         using var dir = new TempDirectory();
         string config = dir.Write("stage-one-only.json", TinyStageOneOnly);
         string embedded = dir.File("embedded"), clustered = dir.File("run"), weightCache = dir.File("weight-cache");
+        // Silos and client talk mutual TLS with a CA of this test's own (the cluster configs turn TLS on).
+        var authority = Apo.Hosting.Security.DevelopmentCertificates.CreateAuthority("apo test CA", TimeSpan.FromHours(2));
+        Apo.Hosting.Security.DevelopmentCertificates.Write(dir.File("tls"), authority,
+            Apo.Hosting.Security.DevelopmentCertificates.Issue(authority, "apo-silo", TimeSpan.FromHours(2)));
 
         // The reference: the same settings in one process. Sampling seeds derive from the run seed and
         // the prompt key "<run id>/<example id>", so the cluster run below uses the embedded run's id.
@@ -64,15 +68,34 @@ public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
             // container; the three silo processes share one download cache, as silos on one machine may.
             ["APO_Silo__Weights__Container"] = id,
             ["APO_Silo__Weights__CacheDirectory"] = weightCache,
+            // Runs must be inside the silos' runs root: this test's folder.
+            ["APO_Silo__RunsRoot"] = dir.Path,
+            ["APO_Silo__Tls__Directory"] = dir.File("tls"), ["APO_Client__Tls__Directory"] = dir.File("tls"),
         };
         string siloConfig(string name) => Path.Combine(AppContext.BaseDirectory, "silo-config", name);
-        ChildProcess Silo(string name, string file) => new(name, environment,
-            "silo", "--config", siloConfig(file), "--silo-port", FreePort().ToString(), "--gateway-port", FreePort().ToString());
+        var healthPorts = new Dictionary<ChildProcess, int>();
+        ChildProcess Silo(string name, string file)
+        {
+            int health = FreePort();
+            var silo = new ChildProcess(name, new Dictionary<string, string>(environment) { ["APO_Silo__Health__Port"] = health.ToString() },
+                "silo", "--config", siloConfig(file), "--silo-port", FreePort().ToString(), "--gateway-port", FreePort().ToString());
+            healthPorts[silo] = health;
+            return silo;
+        }
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        async Task<HttpStatusCode> Health(ChildProcess silo, string path) =>
+            (await http.GetAsync($"http://127.0.0.1:{healthPorts[silo]}{path}")).StatusCode;
 
         using var trainer = Silo("trainer silo", "cluster-trainer.json");
         using var generatorA = Silo("generator silo A", "cluster-generator.json");
         using var generatorB = Silo("generator silo B", "cluster-generator.json");
         await Task.WhenAll(new[] { trainer, generatorA, generatorB }.Select(s => s.WaitForLine(l => l.StartsWith("apo silo: role"), TimeSpan.FromMinutes(2))));
+        // Each silo serves its probes: live, and ready once Active in the membership.
+        foreach (var silo in new[] { trainer, generatorA, generatorB })
+        {
+            Assert.Equal(HttpStatusCode.OK, await Health(silo, "/health/live"));
+            Assert.Equal(HttpStatusCode.OK, await Health(silo, "/health/ready"));
+        }
 
         // The supervised reference is the same for both runs (same preset, same seed): reuse the embedded run's
         // instead of training it again (a minute of SFT on the client, which is not cluster work).
@@ -87,10 +110,21 @@ public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
         var victim = await FirstToWork(generatorA, generatorB);
         var survivor = victim == generatorA ? generatorB : generatorA;
         victim.Kill();
+        // A replacement joins, as Kubernetes would start one; the pool picks it up from membership.
+        using var generatorC = Silo("generator silo C", "cluster-generator.json");
+
+        // During stage 2, SIGTERM the survivor, as a rolling update or a node drain would: it leaves the cluster
+        // gracefully (exit code 0, well within the shutdown timeout) and the run goes on with the replacement.
+        await client.WaitForLine(l => StageTwoDone(l) >= 5, RunTimeout);
+        var drain = System.Diagnostics.Stopwatch.StartNew();
+        survivor.Terminate();
+        Assert.Equal(0, await survivor.WaitForExit(TimeSpan.FromMinutes(2)));
+        log.WriteLine($"SIGTERMed generator left in {drain.Elapsed.TotalSeconds:F1} s");
+        Assert.Contains("apo silo: stopped", survivor.Output);
 
         int exit = await client.WaitForExit(RunTimeout);
         Assert.True(exit == 0, client.Output);
-        foreach (var silo in new[] { trainer, generatorA, generatorB })
+        foreach (var silo in new[] { trainer, generatorA, generatorB, generatorC })
             foreach (var line in silo.Output.Split('\n').Where(l => l.Contains("failed on generator") || l.Contains("resuming") || l.Contains("stage-1 work unit")))
                 log.WriteLine($"{silo.Name}: {line[..Math.Min(line.Length, 240)]}");
 
@@ -151,6 +185,13 @@ public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
     static int StageOneDone(string line)
     {
         var m = Regex.Match(line, @"^StageOne: stage 1 (\d+)/\d+ prompts");
+        return m.Success ? int.Parse(m.Groups[1].Value) : -1;
+    }
+
+    /// <summary>The k of a client progress line "…, stage 2 k/N iterations", else −1.</summary>
+    static int StageTwoDone(string line)
+    {
+        var m = Regex.Match(line, @"stage 2 (\d+)/\d+ iterations");
         return m.Success ? int.Parse(m.Groups[1].Value) : -1;
     }
 

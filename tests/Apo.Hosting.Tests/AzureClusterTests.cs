@@ -14,7 +14,7 @@ namespace Apo.Hosting.Tests;
 
 /// <summary>Silos and clients built from silo-config/cluster-*.json, against Azurite.</summary>
 [Collection(AzureCollection.Name)]
-public sealed class AzureClusterTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed partial class AzureClusterTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     // A fresh cluster and service per test, so tests never see each other's members, rows or queues.
     private readonly string _clusterId = "c" + Guid.NewGuid().ToString("N")[..10];
@@ -47,22 +47,33 @@ public sealed class AzureClusterTests(AzuriteFixture azurite) : IAsyncLifetime
         options.AdvertisedIP = "127.0.0.1";
         options.SiloPort = FreeLoopbackPort();
         options.GatewayPort = FreeLoopbackPort();
+        options.Health.Port = FreeLoopbackPort();
+        // The cluster configs turn mutual TLS on; these silos and clients share the test CA.
+        options.Tls.Directory = TestCertificates.Trusted;
         return options;
     }
 
-    private async Task<IHost> StartSilo(ApoSiloOptions options)
+    private async Task<IHost> StartSilo(ApoSiloOptions options, Action<IServiceCollection>? services = null)
     {
-        var host = ApoHost.CreateSilo(options);
+        var host = ApoHost.CreateSilo(options, services);
         _hosts.Add(host);
         await host.StartAsync();
         return host;
     }
 
-    private async Task<IClusterClient> StartClient()
+    private Task<IClusterClient> StartClient() => StartClient(Client());
+
+    private ApoClientOptions Client()
     {
         var options = ApoClientConfiguration.Load(RepoFiles.SiloConfig("cluster-client.json"));
         options.ServiceId = _serviceId;
         options.ClusterId = _clusterId;
+        options.Tls.Directory = TestCertificates.Trusted;
+        return options;
+    }
+
+    private async Task<IClusterClient> StartClient(ApoClientOptions options)
+    {
         var host = ApoHost.CreateClient(options);
         _hosts.Add(host);
         await host.StartAsync();

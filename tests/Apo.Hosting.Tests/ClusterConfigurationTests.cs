@@ -105,8 +105,9 @@ public sealed class ClusterConfigurationTests : IDisposable
         {
             Assert.Equal("10.9.9.9", SiloEndpoint.Advertised("10.9.9.9", "f")!.ToString());
             Assert.Equal("10.1.2.3", SiloEndpoint.Advertised("", "f")!.ToString());
-            Assert.Equal(System.Net.IPAddress.Any, SiloEndpoint.ListenAddress(System.Net.IPAddress.Parse("10.1.2.3")));
-            Assert.Equal(System.Net.IPAddress.Loopback, SiloEndpoint.ListenAddress(System.Net.IPAddress.Loopback));
+            // The resolved address is the one the silo listens on: the pod IP, never 0.0.0.0.
+            Assert.Equal("10.1.2.3", SiloEndpoint.Resolve("", "f").ToString());
+            Assert.Equal("127.0.0.1", SiloEndpoint.Resolve("127.0.0.1", "f").ToString());
             WithEnvironment(SiloEndpoint.PodIpVariable, null, () => Assert.Null(SiloEndpoint.Advertised("", "f")));
             WithEnvironment(SiloEndpoint.PodIpVariable, "not-an-ip", () =>
                 Assert.Contains("POD_IP", Assert.Throws<InvalidDataException>(() => SiloEndpoint.Advertised("", "f")).Message));

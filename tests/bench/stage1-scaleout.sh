@@ -36,6 +36,9 @@ sleep 2
 export APO_STORAGE_CONNECTION="UseDevelopmentStorage=true"
 export APO_Silo__AdvertisedIP=127.0.0.1 APO_Silo__TorchThreads=1
 export APO_Silo__Weights__CacheDirectory="$work/weight-cache"
+# The cluster configs use mutual TLS and confine runs to a runs root: a development CA, and this folder.
+"${apo[@]}" certs --out "$work/tls" > /dev/null
+export APO_Silo__Tls__Directory="$work/tls" APO_Client__Tls__Directory="$work/tls" APO_Silo__RunsRoot="$work"
 # 8-prompt work units (generationBatchSize 16 / 8 samples × 4), stage 2 cut to one iteration: only stage 1 is measured.
 cat > "$work/bench.json" <<JSON
 { "generationBatchSize": 16, "stageOne": { "prompts": $prompts }, "stageTwo": { "iterations": 1, "checkpointEvery": 1 },
@@ -44,7 +47,8 @@ JSON
 
 port=41000
 silo() {  # silo <config> <log> [simulated tokens/s]  (ports are taken here: a background command's expansions run in its own subshell)
-  local silo_port=$((port++)) gateway_port=$((port++))
+  local silo_port=$((port++)) gateway_port=$((port++)) health_port=$((port++))
+  export APO_Silo__Health__Port=$health_port
   if [ $# -ge 3 ]; then
     APO_Silo__Simulation__Enabled=true APO_Silo__Simulation__TokensPerSecond="$3" \
       "${apo[@]}" silo --config "$root/silo-config/$1" --silo-port "$silo_port" --gateway-port "$gateway_port" > "$2" 2>&1 &

@@ -30,7 +30,8 @@ public static class AtomicFile
         }
     }
 
-    public static void Write(string path, Action<Stream> write)
+    /// <param name="unixMode">The new file's permissions (e.g. 0600 for a private key), set when it is created so it is never readable by others; null = the process default.</param>
+    public static void Write(string path, Action<Stream> write, UnixFileMode? unixMode = null)
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
@@ -38,7 +39,9 @@ public static class AtomicFile
         string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 };
+            if (unixMode is { } mode && !OperatingSystem.IsWindows()) options.UnixCreateMode = mode;
+            using (var stream = new FileStream(temp, options))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
@@ -52,12 +55,12 @@ public static class AtomicFile
         }
     }
 
-    public static void WriteAllText(string path, string text) =>
+    public static void WriteAllText(string path, string text, UnixFileMode? unixMode = null) =>
         Write(path, s =>
         {
             using var writer = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true);
             writer.Write(text);
-        });
+        }, unixMode);
 
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
 

@@ -16,6 +16,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WireSequence = Apo.Abstractions.Generation.GeneratedSequence;
 
+using Apo.Grains.Runs;
+
 namespace Apo.Grains.Generation;
 
 /// <summary>
@@ -33,7 +35,8 @@ namespace Apo.Grains.Generation;
 [GeneratorSilosOnly]
 [SiloBound] // the pool keys one replica per generator silo by the silo's address
 [Orleans.Concurrency.Reentrant]
-public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IOptions<GeneratorOptions> generatorOptions, ILogger<GeneratorGrain> logger)
+public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IOptions<GeneratorOptions> generatorOptions, RunConfinement confinement,
+    ILogger<GeneratorGrain> logger)
     : Grain, IGeneratorGrain
 {
     readonly SemaphoreSlim deviceTurn = new(1, 1);
@@ -64,6 +67,8 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
         if (work.Provenance is null) throw new InvalidDataException($"{what}: provenance is missing");
         if (work.Reference is null || string.IsNullOrWhiteSpace(work.Reference.Location))
             throw new InvalidDataException($"{what}: reference model location is missing");
+        RunConfinement.CheckRunId(what, "run id", work.RunId);
+        confinement.CheckPath(what, "reference location", work.Reference.Location);
         if (work.Reference.Hash != work.Provenance.ReferenceModelHash)
             throw new InvalidDataException(
                 $"{what}: reference hash {work.Reference.Hash} differs from the provenance's {work.Provenance.ReferenceModelHash}");
@@ -238,6 +243,7 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
     /// <summary>Brings the requested version into the replica, building the replica from the reference's config first if needed.</summary>
     async Task EnsureLoaded(WeightVersion version, ReferenceModel? reference, string what)
     {
+        if (reference is not null) confinement.CheckPath(what, "reference location", reference.Location);
         string referenceDir = Path.GetFullPath(ReferenceDirectory(version, reference, what));
         if (reference is not null) lastReference = reference.Location;
         if (loaded == version && replicaReference == referenceDir && replica is not null) return;

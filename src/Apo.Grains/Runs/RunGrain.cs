@@ -29,6 +29,7 @@ public sealed class RunGrain(
     IGeneratorDirectory generators,
     IOptions<DispatchOptions> dispatch,
     IOptions<RunOptions> options,
+    RunConfinement confinement,
     ILogger<RunGrain> logger) : Grain, IRunGrain, IRemindable
 {
     const string WakeReminder = "wake";
@@ -48,7 +49,7 @@ public sealed class RunGrain(
     /// <inheritdoc />
     public async Task<RunStatus> Start(RunSpec spec)
     {
-        RunSpecs.Check(Key, spec);
+        RunSpecs.Check(Key, spec, confinement);
         if (spec.EvalPromptIds.IsDefault) spec = spec with { EvalPromptIds = [] };
         if (state.State.Spec is { } stored && RunSpecs.Difference(stored, spec) is { } field)
             throw new InvalidDataException(

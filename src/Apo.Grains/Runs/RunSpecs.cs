@@ -5,14 +5,18 @@ namespace Apo.Grains.Runs;
 /// <summary>Validation and comparison of run specs (records compare arrays by reference, so this compares them by content).</summary>
 internal static class RunSpecs
 {
-    public static void Check(string grainKey, RunSpec? spec)
+    public static void Check(string grainKey, RunSpec? spec, RunConfinement confinement)
     {
         if (spec is null) throw new InvalidDataException($"run \"{grainKey}\": the run spec is missing");
         string where = $"run \"{spec.RunId}\"";
         if (spec.RunId != grainKey)
             throw new InvalidDataException($"{where}: the spec was sent to the RunGrain of \"{grainKey}\"; run id and grain key must match");
+        RunConfinement.CheckRunId(where, "run id", spec.RunId);
         if (spec.Reference is null || string.IsNullOrWhiteSpace(spec.Reference.Location) || string.IsNullOrWhiteSpace(spec.Reference.Hash))
             throw new InvalidDataException($"{where}: field \"reference\" needs a location and a content hash");
+        if (string.IsNullOrWhiteSpace(spec.OutputDirectory)) throw new InvalidDataException($"{where}: field \"output directory\" is empty");
+        confinement.CheckPath(where, "output directory", spec.OutputDirectory);
+        confinement.CheckPath(where, "reference location", spec.Reference.Location);
         if (spec.TrainPromptIds.IsDefaultOrEmpty) throw new InvalidDataException($"{where}: field \"train prompt ids\" is empty");
         if (spec.TrainPromptIds.Any(string.IsNullOrWhiteSpace)) throw new InvalidDataException($"{where}: a train prompt id is empty");
         if (spec.StageOne is null) throw new InvalidDataException($"{where}: stage-1 settings are missing");

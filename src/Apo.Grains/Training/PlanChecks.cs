@@ -6,7 +6,8 @@ namespace Apo.Grains.Training;
 /// <summary>Rejects a stage-2 plan the trainer cannot run, with a message naming the field.</summary>
 public static class PlanChecks
 {
-    public static void Validate(string runId, StageTwoPlan plan)
+    /// <param name="confinement">The silo's runs root: the plan's output directory and reference must be inside it.</param>
+    public static void Validate(string runId, StageTwoPlan plan, Runs.RunConfinement? confinement = null)
     {
         string where = $"stage-2 plan of run '{runId}'";
         void Fail(string problem) => throw new InvalidDataException($"{where}: {problem}");
@@ -16,6 +17,9 @@ public static class PlanChecks
         if (plan.Reference is null || string.IsNullOrWhiteSpace(plan.Reference.Location)) Fail("reference model location is missing");
         if (plan.StageOne is null) Fail("stage-1 provenance is missing");
         if (string.IsNullOrWhiteSpace(plan.OutputDirectory)) Fail("output directory is missing");
+        Runs.RunConfinement.CheckRunId(where, "run id", runId);
+        confinement?.CheckPath(where, "output directory", plan.OutputDirectory);
+        confinement?.CheckPath(where, "reference location", plan.Reference!.Location);
         if (plan.PromptIds.IsDefaultOrEmpty) Fail("there are no prompt ids");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in plan.PromptIds)

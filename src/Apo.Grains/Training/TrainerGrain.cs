@@ -35,6 +35,7 @@ public sealed class TrainerGrain(
     IGeneratorDirectory generators,
     IOptions<DispatchOptions> dispatch,
     IOptions<Generation.GeneratorOptions> sampling,
+    Runs.RunConfinement confinement,
     ILogger<TrainerGrain> logger) : Grain, ITrainerGrain
 {
     /// <summary>File of per-iteration metrics under the output directory.</summary>
@@ -74,7 +75,7 @@ public sealed class TrainerGrain(
     /// <inheritdoc />
     public Task<TrainerStatus> Start(StageTwoPlan plan)
     {
-        PlanChecks.Validate(Key, plan);
+        PlanChecks.Validate(Key, plan, confinement);
         dispatch.Value.Validate();
         string hash = PlanHash.Compute(plan);
         if (state.State.PlanHash is { } stored && stored != hash)

@@ -25,9 +25,17 @@ public static class SiloEndpoint
     }
 
     /// <summary>
-    /// Loopback advertised addresses listen on loopback only (nothing exposed to the network); any other
-    /// address listens on all interfaces, as a pod must for its service and probes.
+    /// The address a cluster silo advertises and listens on: <see cref="Advertised"/>, else this machine's first
+    /// up, non-loopback IPv4 address (as Orleans would pick), else loopback. A silo listens on that one address
+    /// only, never on every interface: in a pod, the pod IP is where silos, clients and probes reach it.
     /// </summary>
-    public static IPAddress ListenAddress(IPAddress advertised) =>
-        IPAddress.IsLoopback(advertised) ? advertised : IPAddress.Any;
+    public static IPAddress Resolve(string? configured, string source) => Advertised(configured, source) ?? MachineAddress() ?? IPAddress.Loopback;
+
+    static IPAddress? MachineAddress() =>
+        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up
+                        && n.NetworkInterfaceType != System.Net.NetworkInformation.NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
 }

@@ -33,5 +33,6 @@ public static class ApoClientConfiguration
         check.Kind("Streams:Kind", options.Streams?.Kind, ApoKinds.Memory, ApoKinds.AzureQueue);
         check.Require(options.Streams!.QueueCount is >= 1 and <= 64, "Streams:QueueCount", options.Streams.QueueCount.ToString(), "must be in 1..64");
         check.Require(options.GatewayPort is > 0 and <= 65535, "GatewayPort", options.GatewayPort.ToString(), "must be a port in 1..65535");
+        Security.ApoTlsFiles.Validate(options.Tls, check);
     }
 }

@@ -22,6 +22,9 @@ public sealed class ApoClientOptions
     /// <summary>Localhost clustering only: the gateway port on 127.0.0.1.</summary>
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>Mutual TLS to the gateways; must be on when the silos use it.</summary>
+    public ApoTlsOptions Tls { get; set; } = new();
+
     /// <summary>Where these options came from; validation errors start with it. Not bound from configuration.</summary>
     public string Source { get; set; } = "client options";
 }

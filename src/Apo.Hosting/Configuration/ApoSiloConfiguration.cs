@@ -97,6 +97,19 @@ public static partial class ApoSiloConfiguration
         Require(options, options.SiloPort is > 0 and <= 65535, "SiloPort", options.SiloPort.ToString(), "must be a port in 1..65535");
         Require(options, options.GatewayPort is > 0 and <= 65535, "GatewayPort", options.GatewayPort.ToString(), "must be a port in 1..65535");
         Require(options, options.SiloPort != options.GatewayPort, "GatewayPort", options.GatewayPort.ToString(), "must differ from SiloPort");
+        Require(options, options.ShutdownTimeoutSeconds is >= 1 and <= 3600, "ShutdownTimeoutSeconds", options.ShutdownTimeoutSeconds.ToString(),
+            "must be in 1..3600 seconds");
+        var health = options.Health ?? new();
+        Require(options, health.Port is >= 0 and <= 65535, "Health:Port", health.Port.ToString(), "must be 0 (no endpoint) or a port in 1..65535");
+        Require(options, health.Port == 0 || (health.Port != options.SiloPort && health.Port != options.GatewayPort), "Health:Port",
+            health.Port.ToString(), "must differ from SiloPort and GatewayPort");
+        if (options.Clustering!.Kind == ApoKinds.Azure)
+            Require(options, !string.IsNullOrWhiteSpace(options.RunsRoot), "RunsRoot", options.RunsRoot,
+                "must name the folder that holds every run directory (e.g. /runs) when Clustering:Kind is \"azure\": " +
+                "silos refuse runs outside it");
+        if (!string.IsNullOrWhiteSpace(options.RunsRoot))
+            Require(options, Path.IsPathFullyQualified(options.RunsRoot), "RunsRoot", options.RunsRoot, "must be an absolute path");
+        Security.ApoTlsFiles.Validate(options.Tls, new ApoFieldCheck(options.Source, SectionName));
     }
 
     private static void Kind(ApoSiloOptions options, string field, string? value, params string[] supported) =>

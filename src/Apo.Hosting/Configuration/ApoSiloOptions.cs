@@ -15,6 +15,14 @@ public sealed class ApoSiloOptions
     /// <summary>Comma-separated roles: <c>trainer</c>, <c>generator</c> or <c>trainer,generator</c>.</summary>
     public string Role { get; set; } = "trainer,generator";
 
+    /// <summary>
+    /// The folder every run directory and reference model of this silo must be inside (<c>/runs</c> in the
+    /// manifests). Grains refuse a run whose output directory or reference lies elsewhere, so a caller that
+    /// reaches the gateway cannot make the silo write or read arbitrary paths. Required with Azure clustering;
+    /// empty (no confinement) is allowed only for a loopback silo, whose one client is its own process.
+    /// </summary>
+    public string RunsRoot { get; set; } = "";
+
     /// <summary>How silos find each other.</summary>
     public ApoClusteringOptions Clustering { get; set; } = new();
 
@@ -73,10 +81,58 @@ public sealed class ApoSiloOptions
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>
+    /// How long a stopping silo may take to leave the cluster (grains deactivated, the trainer paused, the membership
+    /// row marked dead) before the host gives up. Kubernetes' <c>terminationGracePeriodSeconds</c> must exceed it.
+    /// </summary>
+    public int ShutdownTimeoutSeconds { get; set; } = 170;
+
+    /// <summary>The silo's HTTP health endpoint (<c>/health/live</c>, <c>/health/ready</c>).</summary>
+    public ApoHealthOptions Health { get; set; } = new();
+
+    /// <summary>Mutual TLS for silo-to-silo and client-to-gateway connections.</summary>
+    public ApoTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
     /// Where these options came from (a file path, or a description); validation errors start with it.
     /// Not bound from configuration.
     /// </summary>
     public string Source { get; set; } = "silo options";
+}
+
+/// <summary>The health endpoint.</summary>
+public sealed class ApoHealthOptions
+{
+    /// <summary>
+    /// Port of the HTTP health endpoint (0 = none, the embedded default). It listens on the silo's own address
+    /// (the pod IP in Kubernetes; 127.0.0.1 for a loopback silo), never on every interface.
+    /// </summary>
+    public int Port { get; set; }
+}
+
+/// <summary>
+/// Mutual TLS: each side presents a certificate issued by the cluster's CA and accepts only peers whose certificate
+/// chains to that CA (no public trust store, no host-name check: the CA is the cluster's membership list).
+/// </summary>
+public sealed class ApoTlsOptions
+{
+    /// <summary>Use TLS. Off for the embedded default, which listens on loopback only.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>
+    /// The folder of three PEM files, named as a Kubernetes TLS Secret (or cert-manager) mounts them: <c>tls.crt</c>
+    /// (this process's certificate, intermediates after it), <c>tls.key</c> (its unencrypted private key) and
+    /// <c>ca.crt</c> (the cluster CA). <c>apo certs --out DIR</c> makes a development set.
+    /// </summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>This process's certificate.</summary>
+    public string CertificateFile => Path.Combine(Directory, Security.DevelopmentCertificates.CertificateFileName);
+
+    /// <summary>Its private key.</summary>
+    public string KeyFile => Path.Combine(Directory, Security.DevelopmentCertificates.KeyFileName);
+
+    /// <summary>The cluster CA's certificate.</summary>
+    public string CaFile => Path.Combine(Directory, Security.DevelopmentCertificates.CaFileName);
 }
 
 /// <summary>Clustering settings.</summary>
@@ -135,7 +191,8 @@ public sealed class ApoWeightsOptions
 
     /// <summary>
     /// <c>azureblob</c> only: the local folder downloaded versions are cached in; empty means
-    /// <c>{temp}/apo-weight-cache</c>. Silo processes on one machine may share it.
+    /// <c>{temp}/apo-weight-cache-{user}</c>. It is made private to this user (mode 0700), and one that belongs to
+    /// another user is refused. Silo processes of one user on one machine may share it.
     /// </summary>
     public string CacheDirectory { get; set; } = "";
 }

@@ -27,19 +27,19 @@ public static class AzureGrainStorageExtensions
     /// Azure Blob for grains that know their state is big, and the stream pub/sub store on Azure Table.
     /// Payloads use the Orleans binary serializer (tolerant of added/removed <c>[Id]</c> members).
     /// </summary>
-    public static ISiloBuilder AddApoAzureGrainStorage(this ISiloBuilder builder, ApoSiloOptions options, string connectionString)
+    public static ISiloBuilder AddApoAzureGrainStorage(this ISiloBuilder builder, ApoSiloOptions options, AzureStorageAccount account)
     {
         var storage = options.Storage;
         var container = AzureNames.ContainerOrQueue(options.ServiceId, "grain-state");
 
         builder.AddAzureTableGrainStorage(ApoStorage.PubSubStoreName, ob => ob.Configure(o =>
         {
-            o.TableServiceClient = new TableServiceClient(connectionString);
+            o.TableServiceClient = account.Tables();
             o.DeleteStateOnClear = true;
         }).PostConfigure<Serializer>(Binary));
         builder.AddAzureBlobGrainStorage(BlobStoreName, ob => ob.Configure(o =>
         {
-            o.BlobServiceClient = new BlobServiceClient(connectionString);
+            o.BlobServiceClient = account.Blobs();
             o.ContainerName = container;
             o.DeleteStateOnClear = true;
         }).PostConfigure<Serializer>(Binary));
@@ -48,7 +48,7 @@ public static class AzureGrainStorageExtensions
         {
             builder.AddAzureTableGrainStorage(ApoStorage.Name, ob => ob.Configure(o =>
             {
-                o.TableServiceClient = new TableServiceClient(connectionString);
+                o.TableServiceClient = account.Tables();
                 o.DeleteStateOnClear = true;
             }).PostConfigure<Serializer>(Binary));
             return builder;
@@ -56,7 +56,7 @@ public static class AzureGrainStorageExtensions
 
         builder.AddAzureTableGrainStorage(TableStoreName, ob => ob.Configure(o =>
         {
-            o.TableServiceClient = new TableServiceClient(connectionString);
+            o.TableServiceClient = account.Tables();
             o.DeleteStateOnClear = true;  // the tiered store relies on it
         }).PostConfigure<Serializer>(Binary));
         builder.Services.AddGrainStorage(ApoStorage.Name, (sp, _) => new SizeTieredGrainStorage(

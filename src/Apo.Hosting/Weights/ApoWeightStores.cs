@@ -28,12 +28,12 @@ public static class ApoWeightStores
                 string shared = Path.GetFullPath(weights.Directory);
                 return _ => new DirectoryWeightStore(shared);
             case ApoKinds.AzureBlob:
-                string connection = ApoStorageConnection.Require(options.Source, "Silo:Weights:Kind", ApoKinds.AzureBlob);
+                var account = ApoStorageConnection.Require(options.Source, "Silo:Weights:Kind", ApoKinds.AzureBlob);
                 string cache = string.IsNullOrWhiteSpace(weights.CacheDirectory)
-                    ? Path.Combine(Path.GetTempPath(), "apo-weight-cache")
+                    ? Path.Combine(Path.GetTempPath(), $"apo-weight-cache-{Environment.UserName}")
                     : weights.CacheDirectory;
                 string container = weights.Container;
-                return _ => BlobWeightStore.Connect(connection, container, cache);
+                return _ => new BlobWeightStore(account.Blobs().GetBlobContainerClient(container), cache);
             default:
                 return _ => new InProcessWeightStore();
         }

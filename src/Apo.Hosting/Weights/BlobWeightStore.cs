@@ -20,7 +20,8 @@ namespace Apo.Hosting.Weights;
 /// upload commits, so a reader sees either no version or a complete one. After publishing v, versions older
 /// than v−1 are deleted (a generator may still be loading v−1). Loading downloads into a local cache
 /// (<c>{cache}/{r}/v{v}-{etag}/model.safetensors</c>, staged and renamed), keyed by the blob's ETag so a
-/// version republished by a resumed trainer is fetched again. Both methods block: call them on the
+/// version republished by a resumed trainer is fetched again. The cache folder is private to this user (0700) and
+/// every cached file is checked against the version's content hash before it is loaded. Both methods block: call them on the
 /// device executor's thread like every weight store.
 /// </summary>
 public sealed partial class BlobWeightStore : IWeightStore
@@ -42,15 +43,11 @@ public sealed partial class BlobWeightStore : IWeightStore
         ArgumentNullException.ThrowIfNull(container);
         if (loadAttempts < 1) throw new ArgumentOutOfRangeException(nameof(loadAttempts), loadAttempts, "must try at least once");
         Container = container;
-        CacheDirectory = Path.GetFullPath(cacheDirectory);
+        CacheDirectory = PrivateDirectory.Ensure(cacheDirectory, "weight cache");
         this.loadAttempts = loadAttempts;
         this.retryPause = retryPause ?? TimeSpan.FromSeconds(1);
         containerCreated = new Lazy<bool>(() => { container.CreateIfNotExists(); return true; });
     }
-
-    /// <summary>A store on the account of <paramref name="connectionString"/>.</summary>
-    public static BlobWeightStore Connect(string connectionString, string containerName, string cacheDirectory) =>
-        new(new BlobContainerClient(connectionString, containerName), cacheDirectory);
 
     /// <summary>The container that holds one folder of blobs per run.</summary>
     public BlobContainerClient Container { get; }
@@ -107,6 +104,9 @@ public sealed partial class BlobWeightStore : IWeightStore
     public void LoadInto(WeightVersion version, Qwen2ForCausalLM replica)
     {
         var (runId, blob) = Parse(version);
+        if (version.ContentHash is null)
+            throw new InvalidDataException($"weight version {version.Version} of run \"{runId}\" ({version.Location}) carries no content hash; " +
+                "a downloaded version is loaded only once its bytes are checked against the hash the trainer published");
         string directory = Fetch(runId, version.Version, blob);
         if (!WeightContent.Matches(directory, version))
         {
