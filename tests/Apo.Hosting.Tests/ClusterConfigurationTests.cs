@@ -58,6 +58,7 @@ public sealed class ClusterConfigurationTests : IDisposable
             var options = new ApoSiloOptions
             {
                 Source = "cluster.json",
+                RunsRoot = "/runs",
                 Clustering = { Kind = clustering },
                 Storage = { Kind = storage },
                 Streams = { Kind = streams },
@@ -83,6 +84,10 @@ public sealed class ClusterConfigurationTests : IDisposable
     [InlineData("cluster-trainer.json", "\"LargeStateKind\": \"blob\"", "\"LargeStateKind\": \"disk\"", "Silo:Storage:LargeStateKind", "unknown")]
     [InlineData("cluster-trainer.json", "\"LargeStateThresholdBytes\": 262144", "\"LargeStateThresholdBytes\": 2000000", "Silo:Storage:LargeStateThresholdBytes", "1 MiB")]
     [InlineData("cluster-trainer.json", "\"QueueCount\": 4", "\"QueueCount\": 0", "Silo:Streams:QueueCount", "1..64")]
+    [InlineData("cluster-trainer.json", "\"RunsRoot\": \"/runs\"", "\"RunsRoot\": \"\"", "Silo:RunsRoot", "must name the folder that holds every run directory")]
+    [InlineData("cluster-generator.json", "\"RunsRoot\": \"/runs\"", "\"RunsRoot\": \"runs\"", "Silo:RunsRoot", "must be an absolute path")]
+    [InlineData("cluster-trainer.json", "\"Tls\": { \"Enabled\": true, \"Directory\": \"/etc/apo-tls\" }", "\"Tls\": { \"Enabled\": true, \"Directory\": \"\" }", "Silo:Tls:Directory", "must name the folder of tls.crt, tls.key and ca.crt")]
+    [InlineData("cluster-client.json", "\"Tls\": { \"Enabled\": true, \"Directory\": \"/etc/apo-tls\" }", "\"Tls\": { \"Enabled\": true, \"Directory\": \"\" }", "Client:Tls:Directory", "must name the folder")]
     [InlineData("cluster-client.json", "\"ClusterId\": \"apo-cluster\"", "\"ClusterId\": \"\"", "Client:ClusterId", "empty")]
     [InlineData("cluster-client.json", "\"Kind\": \"azurequeue\"", "\"Kind\": \"kafka\"", "Client:Streams:Kind", "unknown")]
     [InlineData("cluster-client.json", "\"Kind\": \"azure\"", "\"Kind\": \"azure\", \"Table\": \"x\"", "Table", "")]

@@ -32,6 +32,7 @@ public sealed class TrainerAndGeneratorSilosFixture : IAsyncLifetime
             silo.AddMemoryStreams(ApoStreams.ProviderName);
             silo.Services.AddSingleton(_ => new TensorRuntime("cpu", 1));
             silo.Services.AddSingleton<IWeightStore>(_ => new InProcessWeightStore());
+            silo.Services.AddSingleton(new Apo.Grains.Runs.RunConfinement(Path.GetTempPath()));
         });
         await Cluster.WaitForLivenessToStabilizeAsync();
         await Clusters.WaitForRoleMetadataAsync(Cluster, TimeSpan.FromSeconds(20));

@@ -31,7 +31,7 @@ public static class ApoTlsFiles
             // Re-imported as PKCS#12 so the key is usable by SslStream on every platform (PEM keys are ephemeral).
             certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw new InvalidDataException($"{source}: field \"Tls:Directory\": {tls.CertificateFile} and {tls.KeyFile}: " +
                 $"not a PEM certificate and its matching private key: {e.Message}", e);

@@ -30,7 +30,8 @@ public sealed class GeneratorClusterFixture : IAsyncLifetime
         builder.Options.AssumeHomogenousSilosForTesting = false; // exercise the generator placement filter
         builder.ConfigureSilo((_, silo) =>
         {
-            ConfigureApoServices(silo);
+            // Runs are confined to the fixture's folder, as a cluster silo confines them to its runs root.
+            ConfigureApoServices(silo, runsRoot: Model.Root);
             silo.UseApoRole($"{SiloRoles.Trainer},{SiloRoles.Generator}").AddApoPlacement();
             // A run's wake-up reminder every 2 s instead of every minute, so a test can watch it resume a run.
             silo.Services.Configure<RunOptions>(o =>
@@ -46,9 +47,10 @@ public sealed class GeneratorClusterFixture : IAsyncLifetime
         await Cluster.DeployAsync();
     }
 
-    /// <summary>Storage, streams, tensor runtime and weight store, as a generator silo has them.</summary>
-    public static void ConfigureApoServices(ISiloBuilder silo, bool tensors = true)
+    /// <summary>Storage, streams, tensor runtime, weight store and runs root, as a generator silo has them.</summary>
+    public static void ConfigureApoServices(ISiloBuilder silo, bool tensors = true, string? runsRoot = null)
     {
+        silo.Services.AddSingleton(new RunConfinement(runsRoot ?? Path.GetTempPath()));
         silo.AddMemoryGrainStorage(ApoStorageNames.Grains);
         silo.AddMemoryGrainStorage("PubSubStore");
         silo.AddMemoryStreams(ApoStreams.ProviderName);

@@ -119,6 +119,8 @@ public sealed class TrainerWorld : IDisposable
             silo.UseApoRole("trainer,generator").AddApoPlacement();
             silo.Services.AddSingleton(_ => new TensorRuntime("cpu"));
             silo.Services.AddSingleton<IWeightStore>(_ => new InProcessWeightStore());
+            // Every world's folder is under the temp directory: the runs root of this test silo.
+            silo.Services.AddSingleton(new Apo.Grains.Runs.RunConfinement(Path.GetTempPath()));
             silo.Services.Configure<Apo.Grains.Dispatch.DispatchOptions>(o => o.CallTimeout = TimeSpan.FromSeconds(20));
         }
     }

@@ -60,7 +60,7 @@ public sealed class BlobWeightStoreTests(AzuriteFixture azurite) : IDisposable
         var trainer = Silo("trainer");
         using var policy = TinyModels.Create(seed: 5);
         var published = trainer.Publish("run-b", 1, policy, TinyModels.Tokenizer);  // creates the container
-        var missing = new WeightVersion(9, published.Location.Replace("/v1.safetensors", "/v9.safetensors"));
+        var missing = new WeightVersion(9, published.Location.Replace("/v1.safetensors", "/v9.safetensors")) { ContentHash = published.ContentHash };
 
         using var replica = TinyModels.Create(seed: 6);
         var error = Assert.Throws<FileNotFoundException>(() => Silo("generator", loadAttempts: 2).LoadInto(missing, replica));
@@ -140,5 +140,18 @@ public sealed class BlobWeightStoreTests(AzuriteFixture azurite) : IDisposable
         using var fresh = TinyModels.Create(seed: 8);
         generator.LoadInto(version, fresh);
         TinyModels.AssertBitIdentical(policy, fresh);
+    }
+
+    [Fact]
+    public void The_cache_is_private_to_this_user_and_a_version_without_a_content_hash_is_never_loaded()
+    {
+        var generator = Silo("generator-private");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(generator.CacheDirectory));
+        using var policy = TinyModels.Create(seed: 5);
+        using var replica = TinyModels.Create(seed: 6);
+        var version = Silo("trainer-private").Publish("run-h", 1, policy, TinyModels.Tokenizer);
+        var error = Assert.Throws<InvalidDataException>(() => generator.LoadInto(version with { ContentHash = null }, replica));
+        Assert.StartsWith("weight version 1 of run \"run-h\" (", error.Message);
+        Assert.EndsWith("carries no content hash; a downloaded version is loaded only once its bytes are checked against the hash the trainer published", error.Message);
     }
 }
