@@ -10,7 +10,7 @@ using Orleans.Runtime;
 namespace Apo.Hosting.Tests;
 
 [Collection(EnvironmentCollection.Name)]
-public sealed class ApoHostTests : IDisposable
+public sealed partial class ApoHostTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
 

@@ -44,14 +44,14 @@ public sealed partial class AzureClusterTests
     }
 
     /// <summary>
-    /// Starts a client that must not get in: its start either fails or is still retrying the gateway after 30 s
+    /// Starts a client that must not get in: its start either fails or is still retrying the gateway after 15 s
     /// (a plain client keeps retrying against a TLS gateway), and is then cancelled. The trusted client of the
     /// same test connects within a second, so the certificate is the only difference.
     /// </summary>
     private static async Task ConnectRefused(ApoClientOptions options)
     {
         using var host = ApoHost.CreateClient(options);
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(patience.Token));
     }
 

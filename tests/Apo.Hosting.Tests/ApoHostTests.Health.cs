@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Apo.Hosting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,25 +8,11 @@ using Microsoft.Extensions.Options;
 namespace Apo.Hosting.Tests;
 
 /// <summary>The silo's HTTP health endpoint and its shutdown timeout, on a loopback silo.</summary>
-[Collection(EnvironmentCollection.Name)]
-public sealed class SiloHealthTests : IDisposable
+public sealed partial class ApoHostTests
 {
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
-
-    private static int FreeLoopbackPort()
+    private ApoSiloOptions WithHealth(int healthPort)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private ApoSiloOptions Options(int healthPort)
-    {
-        var options = ApoSiloConfiguration.Load(RepoFiles.SiloConfig("embedded.json"), runDirectory: _dir.Path);
-        options.SiloPort = FreeLoopbackPort();
-        options.GatewayPort = FreeLoopbackPort();
+        var options = Options();
         options.Health.Port = healthPort;
         return options;
     }
@@ -37,7 +22,7 @@ public sealed class SiloHealthTests : IDisposable
     {
         int port = FreeLoopbackPort();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using (var host = ApoHost.CreateSilo(Options(port)))
+        using (var host = ApoHost.CreateSilo(WithHealth(port)))
         {
             await host.StartAsync();
             var live = await http.GetAsync($"http://127.0.0.1:{port}/health/live");
@@ -61,7 +46,7 @@ public sealed class SiloHealthTests : IDisposable
     [Fact]
     public void The_shutdown_timeout_comes_from_the_silo_config_and_no_port_means_no_endpoint()
     {
-        var options = Options(0);
+        var options = WithHealth(0);
         Assert.Equal(170, options.ShutdownTimeoutSeconds);  // the default, and the cluster configs' value
         options.ShutdownTimeoutSeconds = 42;
         using var host = ApoHost.CreateSilo(options);
@@ -74,7 +59,7 @@ public sealed class SiloHealthTests : IDisposable
     [InlineData("Health:Port", "70000", "must be 0 (no endpoint) or a port in 1..65535")]
     public void Bad_lifecycle_settings_name_the_field(string field, string value, string why)
     {
-        var options = Options(0);
+        var options = WithHealth(0);
         if (field == "ShutdownTimeoutSeconds") options.ShutdownTimeoutSeconds = int.Parse(value);
         else options.Health.Port = int.Parse(value);
         var error = Assert.Throws<InvalidDataException>(() => ApoSiloConfiguration.Validate(options));
