@@ -8,6 +8,22 @@ public static class ApoProcess
     public sealed record Result(int ExitCode, string StdOut, string StdErr)
     {
         public string[] Lines => StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        /// <summary>
+        /// The bad-input contract: exit code 2, and stderr ends with exactly one <c>apo: error: …</c> line (progress lines
+        /// may come before it), no stack trace, and the line names each of <paramref name="names"/> (file, line, field,
+        /// option). Returns the message after the prefix.
+        /// </summary>
+        public string AssertBadInput(params string[] names)
+        {
+            var lines = StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.True(ExitCode == 2, $"exit code {ExitCode}, expected 2 (bad input); stderr:\n{StdErr}");
+            var errors = lines.Where(l => l.StartsWith("apo: error: ", StringComparison.Ordinal)).ToList();
+            Assert.True(errors.Count == 1 && lines[^1] == errors[0], $"expected exactly one final \"apo: error:\" line; stderr:\n{StdErr}");
+            Assert.DoesNotContain("   at ", StdErr);
+            foreach (string name in names) Assert.Contains(name, errors[0]);
+            return errors[0]["apo: error: ".Length..];
+        }
     }
 
     static string ApoDll => Path.Combine(AppContext.BaseDirectory, "apo.dll");

@@ -41,8 +41,7 @@ public class EvalCommandTests : IClassFixture<ModelCommandsTests.InitialisedMode
             """{"question": "Ann has 5 pens.", "solution": "no answer field"}""",
             """{"question": "Bo has 4 hats. He loses 1. How many?", "answer": "4 - 1 = 3.\n#### 3"}"""));
         var failed = ApoProcess.Run("eval", "--model", fixture.ModelPath, "--data", data, "--out", dir.File("r.json"));
-        Assert.NotEqual(0, failed.ExitCode);
-        Assert.Contains("data.jsonl line 2", failed.StdErr);
+        failed.AssertBadInput("data.jsonl line 2");
         Assert.False(File.Exists(dir.File("r.json")));
 
         var skipped = ApoProcess.Run("eval", "--model", fixture.ModelPath, "--data", data, "--skip-bad-rows", "--k", "1",

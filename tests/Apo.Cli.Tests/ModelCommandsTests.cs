@@ -38,8 +38,7 @@ public class ModelCommandsTests : IClassFixture<ModelCommandsTests.InitialisedMo
         Assert.Equal("qwen2", (string?)config["model_type"]);
 
         var again = ApoProcess.Run("init-model", "--config", fixture.ConfigPath, "--out", fixture.ModelPath);
-        Assert.NotEqual(0, again.ExitCode);
-        Assert.Contains("--force", again.StdErr);
+        again.AssertBadInput(fixture.ModelPath, "--force");
     }
 
     [Fact]
@@ -99,8 +98,7 @@ public class ModelCommandsTests : IClassFixture<ModelCommandsTests.InitialisedMo
         using var dir = new TempDirectory();
         string input = dir.Write("in.jsonl", """{"prompt": "a", "response": "b"}""" + "\n" + badLine + "\n");
         var result = ApoProcess.Run("logprob", "--model", fixture.ModelPath, "--in", input);
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(expected, result.StdErr);
+        result.AssertBadInput("in.jsonl", expected);
         Assert.Equal("", result.StdOut);
     }
 
@@ -109,19 +107,15 @@ public class ModelCommandsTests : IClassFixture<ModelCommandsTests.InitialisedMo
     {
         using var dir = new TempDirectory();
         var missing = ApoProcess.Run("generate", "--model", dir.File("nope"), "--prompt", "x");
-        Assert.NotEqual(0, missing.ExitCode);
-        Assert.Contains("nope", missing.StdErr);
-        Assert.DoesNotContain("   at ", missing.StdErr);
+        missing.AssertBadInput(dir.File("nope"));
 
         string badConfig = dir.Write("bad.json", """{"vocab_size": 512, "hidden_size": 30, "num_attention_heads": 4}""");
         var bad = ApoProcess.Run("init-model", "--config", badConfig, "--out", dir.File("m"));
-        Assert.NotEqual(0, bad.ExitCode);
-        Assert.Contains("bad.json", bad.StdErr);
+        bad.AssertBadInput("bad.json");
         Assert.False(Directory.Exists(dir.File("m")));
 
         var sampling = ApoProcess.Run("generate", "--model", fixture.ModelPath, "--prompt", "x", "--top-p", "0");
-        Assert.NotEqual(0, sampling.ExitCode);
-        Assert.Contains("TopP", sampling.StdErr);
+        sampling.AssertBadInput("--top-p");
     }
 
     static int[] Tokenize(string modelPath, string text)

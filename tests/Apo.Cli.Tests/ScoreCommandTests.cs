@@ -45,8 +45,7 @@ public class ScoreCommandTests
         using var dir = new TempDirectory();
         string input = dir.Write("in.jsonl", "{\"response\": \"#### 1\", \"ground_truth\": \"1\"}\n{not json\n");
         var result = ApoProcess.Run("score", "--task", "gsm8k", "--in", input);
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("in.jsonl line 2", result.StdErr);
+        result.AssertBadInput("in.jsonl line 2");
         Assert.Equal("", result.StdOut);
     }
 
@@ -56,11 +55,9 @@ public class ScoreCommandTests
         using var dir = new TempDirectory();
         string input = dir.Write("in.jsonl", "{\"response\": \"#### 1\"}\n");
         var missing = ApoProcess.Run("score", "--task", "gsm8k", "--in", input);
-        Assert.NotEqual(0, missing.ExitCode);
-        Assert.Contains("line 1: field \"ground_truth\" is missing", missing.StdErr);
+        missing.AssertBadInput("in.jsonl line 1: field \"ground_truth\" is missing");
 
         var unknown = ApoProcess.Run("score", "--task", "gsm9k", "--in", input);
-        Assert.NotEqual(0, unknown.ExitCode);
-        Assert.Contains("gsm9k", unknown.StdErr);
+        unknown.AssertBadInput("--task", "gsm9k");
     }
 }

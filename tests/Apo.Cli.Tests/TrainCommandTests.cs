@@ -67,9 +67,7 @@ public class TrainCommandTests : IClassFixture<ModelCommandsTests.InitialisedMod
             """);
         string output = dir.File("out");
         var result = ApoProcess.Run(["train", "--model", fixture.ModelPath, "--data", data, "--out", output, .. Small, "--batch", "1"]);
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("bad.jsonl line 2", result.StdErr);
-        Assert.Contains("answer", result.StdErr);
+        result.AssertBadInput("bad.jsonl line 2", "answer");
         Assert.False(Directory.Exists(output));
     }
 }

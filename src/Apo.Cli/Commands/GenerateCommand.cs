@@ -74,7 +74,18 @@ static class GenerateCommand
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.Message);
+            // SamplingOptions names its property; the user typed an option: name that, on one line.
+            string option = e.ParamName switch
+            {
+                nameof(SamplingOptions.TopP) => "--top-p",
+                nameof(SamplingOptions.Temperature) => "--temperature",
+                nameof(SamplingOptions.TopK) => "--top-k",
+                nameof(SamplingOptions.MaxNewTokens) => "--max-new-tokens",
+                _ => e.ParamName ?? "sampling options",
+            };
+            string why = e.Message.Split(" (Parameter", 2)[0].Split('\n')[0];
+            string value = e is ArgumentOutOfRangeException { ActualValue: { } actual } ? $" = {actual}" : "";
+            throw new UsageException($"{option}{value}: {why}");
         }
     }
 }

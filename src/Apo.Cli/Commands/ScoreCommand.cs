@@ -15,7 +15,9 @@ static class ScoreCommand
         var command = new Command("score", "Score responses with a task's verifier; prints one JSON line per input line.") { task, input };
         command.SetAction(parse =>
         {
-            var verifier = VerifierFactory.ForTask(parse.GetValue(task)!);
+            GuardedVerifier verifier;
+            try { verifier = VerifierFactory.ForTask(parse.GetValue(task)!); }
+            catch (InvalidDataException e) { throw new UsageException($"--task: {e.Message}"); }  // name the option the user typed
             // Parse everything first: a malformed line fails the command before any output is printed.
             var items = JsonLines.ReadAll(parse.GetValue(input)!.FullName)
                 .Select(line => (Response: line.RequiredString("response"), GroundTruth: line.RequiredString("ground_truth")))

@@ -95,13 +95,29 @@ public static class PipelineDriver
         }
         else
         {
-            string last = "";
-            await Poll(s =>
+            // Plain lines (no terminal): one progress log per phase, every 5 % and at least every 10 s.
+            PlainProgress? plain = null;
+            RunPhase? shown = null;
+            void Show(RunStatus s)
             {
-                string line = $"{s.Phase}: stage 1 {s.StageOneDone}/{s.StageOneTotal} prompts, stage 2 {s.TrainerIteration}/{spec.StageTwo.Iterations} iterations";
-                if (line != last) Console.Error.WriteLine(line);
-                last = line;
-            });
+                if (shown == RunPhase.StageOne) plain?.Report(s.StageOneDone, s.StageOneTotal);
+                else if (shown == RunPhase.StageTwo) plain?.Report(s.TrainerIteration);
+                if (s.Phase == shown) return;
+                plain?.Complete();
+                plain?.Dispose();
+                plain = s.Phase switch
+                {
+                    RunPhase.StageOne => new PlainProgress("stage 1", s.StageOneTotal, "prompts"),
+                    RunPhase.StageTwo => new PlainProgress("stage 2", spec.StageTwo.Iterations, "iterations"),
+                    _ => null,
+                };
+                shown = s.Phase;
+                Show(s);
+            }
+            Show(status);
+            await Poll(Show);
+            plain?.Dispose();
+            Console.Error.WriteLine($"run {spec.RunId}: {status.Phase}");
         }
 
         if (status.Phase == RunPhase.Failed) throw new RunFailedException($"run {spec.RunId} failed: {status.Error}");

@@ -89,7 +89,14 @@ public static class PipelineRun
         var stageOne = await StageOneSummaryAsync(session.Grains, train, trainKeys, spec.StageOne.ProvenanceFor(reference.Hash),
             Path.Combine(layout.Root, StageOneExportName));
         var evalClock = Stopwatch.StartNew();
-        var (referenceReport, trainedReport) = await session.Executor.Run(() => Evaluate(layout, preset, test));
+        (EvaluationReport Reference, EvaluationReport Trained) evaluated;
+        // No per-prompt progress from the evaluator: without a terminal, a heartbeat line every 10 s and the time it took.
+        using (var plain = AnsiConsole.Profile.Capabilities.Interactive ? null : new PlainProgress("evaluation of both policies", 0, "prompts"))
+        {
+            evaluated = await session.Executor.Run(() => Evaluate(layout, preset, test));
+            plain?.Complete();
+        }
+        var (referenceReport, trainedReport) = evaluated;
         timings.Eval += evalClock.Elapsed.TotalSeconds;
         timings.Save(layout.Timings);
 
@@ -183,8 +190,10 @@ public static class PipelineRun
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
-            Console.Error.WriteLine($"{name}...");
-            return work(_ => { });
+            using var plain = new PlainProgress(name, total, "steps");
+            var result0 = work(step => plain.Report(step));
+            plain.Complete();
+            return result0;
         }
         T result = default!;
         AnsiConsole.Progress().AutoClear(false).Start(context =>
