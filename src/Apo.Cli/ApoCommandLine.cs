@@ -9,6 +9,8 @@ public static class ApoCommandLine
     public const int BadInputExitCode = 2;
     /// <summary>The run started but a phase failed (the reason is printed; rerunning resumes).</summary>
     public const int RunFailedExitCode = 1;
+    /// <summary>Anything else went wrong (a bug, a lost device, a full disk): the reason and the stack trace are printed.</summary>
+    public const int UnexpectedFailureExitCode = 1;
 
     public static RootCommand Build()
     {
@@ -23,6 +25,7 @@ public static class ApoCommandLine
         yield return InitModelCommand.Create();
         yield return GenerateCommand.Create();
         yield return LogProbCommand.Create();
+        yield return TokenizeCommand.Create();
         yield return SyntheticCommand.Create();
         yield return ScoreCommand.Create();
         yield return EvalCommand.Create();
@@ -54,6 +57,14 @@ public static class ApoCommandLine
         {
             Console.Error.WriteLine($"apo: error: {e.Message}");
             return RunFailedExitCode;
+        }
+        catch (Exception e)
+        {
+            // Not bad input: a bug or an environment failure. Exit 1 with the reason on the first line, and keep the
+            // stack trace below it for the report (the runtime's own crash would exit 134 with a less readable dump).
+            Console.Error.WriteLine($"apo: failed: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            Console.Error.WriteLine(e);
+            return UnexpectedFailureExitCode;
         }
     }
 }

@@ -47,6 +47,10 @@ public static class JsonLines
                 throw new InvalidDataException($"{path} line {number}: not valid JSON ({e.Message})");
             }
             if (node is not JsonObject row) throw new InvalidDataException($"{path} line {number}: expected a JSON object");
+            // JsonNode parses lazily: a duplicate key would only throw (an ArgumentException, not bad input) when a field
+            // is first read. Touch every property now so the error names this line.
+            try { _ = row.Count; }
+            catch (ArgumentException e) { throw new InvalidDataException($"{path} line {number}: a key appears twice ({e.Message})"); }
             lines.Add(new JsonLine(path, number, row));
         }
         return lines;
