@@ -78,6 +78,13 @@ public class RunCommandTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "policy", "model.safetensors")),
             File.ReadAllBytes(Path.Combine(resumed, "policy", "model.safetensors")));
         Assert.Equal(6, File.ReadAllLines(Path.Combine(resumed, "metrics.jsonl")).Length);
+
+        // TensorBoard mirrors metrics.jsonl after the kills too: every step once, with the line's values.
+        var rewards = File.ReadAllLines(Path.Combine(resumed, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!)
+            .Select(n => ((long)n["step"]!, (float)(double)n["mean_reward"]!)).ToList();
+        var scalars = Apo.Grains.Tests.Training.TensorBoardEvents.ReadScalars(Path.Combine(resumed, "tensorboard"));
+        Assert.Equal(rewards, scalars.Where(s => s.Tag == "train/mean_reward").Select(s => (s.Step, s.Value)).ToList());
+        Assert.NotEmpty(scalars.Where(s => s.Tag == "eval/heldout_accuracy"));
     }
 
     [Fact]

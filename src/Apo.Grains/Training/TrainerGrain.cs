@@ -142,6 +142,7 @@ public sealed class TrainerGrain(
                     $"{found.Checkpoint.PlanHash}, not to the plan of run '{Key}' ({hash}); use another output directory");
             var resumed = latest?.Checkpoint;
             metrics.CutBackTo(resumed?.Iteration ?? 0);
+            var tensorBoard = TensorBoardLog.Rebuild(plan.OutputDirectory, metrics);
 
             long iteration = resumed?.Iteration ?? 0;
             var position = resumed?.Position ?? DataPosition.Start;
@@ -184,8 +185,10 @@ public sealed class TrainerGrain(
                     ? await runtime.Executor.Run(() => HeldOutAccuracy.Measure(open.Policy, open.Tokenizer, evalPrompts, settings.Sampling.MaxNewTokens, engine))
                     : null;
                 fence.Check("a metrics line");
-                metrics.Append(new IterationMetrics(iteration, update.MeanReward, update.Loss, update.KlPerSequence, update.MeanVStar,
-                    update.MeanResponseLength, tokens / Math.Max(seconds, 1e-9), seconds, update.GradientNorm, heldOut));
+                var line = new IterationMetrics(iteration, update.MeanReward, update.Loss, update.KlPerSequence, update.MeanVStar,
+                    update.MeanResponseLength, tokens / Math.Max(seconds, 1e-9), seconds, update.GradientNorm, heldOut);
+                metrics.Append(line);
+                tensorBoard.Append(line);
                 if (checkpoint)
                 {
                     await SaveCheckpointAsync(fence, checkpoints, open, new TrainerCheckpoint(iteration, position, version, hash, consumed, 0));
