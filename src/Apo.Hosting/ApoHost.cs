@@ -33,6 +33,7 @@ public static class ApoHost
         // Before UseOrleans: the health endpoint starts first and answers while the silo joins.
         builder.Services.AddApoSiloHealth(options, options.Clustering.Kind == ApoKinds.Azure
             ? SiloEndpoint.Resolve(options.AdvertisedIP, options.Source) : System.Net.IPAddress.Loopback);
+        builder.Services.AddApoSiloTelemetry(options);
         builder.UseOrleans(silo => silo.ConfigureApoSilo(options));
         services?.Invoke(builder.Services);
         return builder.Build();

@@ -125,6 +125,10 @@ public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
 
         int exit = await client.WaitForExit(RunTimeout);
         Assert.True(exit == 0, client.Output);
+        // Each silo exports its OpenTelemetry meters for Prometheus on its health port (the cluster configs turn it on):
+        // the trainer counted the rollouts it trained on, the replacement generator the stage-1 prompts it recorded.
+        Assert.Matches(@"(?m)^apo_stage2_rollouts_total(\{[^}]*\})? [1-9]", await http.GetStringAsync($"http://127.0.0.1:{healthPorts[trainer]}/metrics"));
+        Assert.Matches(@"(?m)^apo_stage1_prompts_total(\{[^}]*\})? [1-9]", await http.GetStringAsync($"http://127.0.0.1:{healthPorts[generatorC]}/metrics"));
         foreach (var silo in new[] { trainer, generatorA, generatorB, generatorC })
             foreach (var line in silo.Output.Split('\n').Where(l => l.Contains("failed on generator") || l.Contains("resuming") || l.Contains("stage-1 work unit")))
                 log.WriteLine($"{silo.Name}: {line[..Math.Min(line.Length, 240)]}");

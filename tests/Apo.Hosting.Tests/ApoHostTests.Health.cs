@@ -65,4 +65,42 @@ public sealed partial class ApoHostTests
         var error = Assert.Throws<InvalidDataException>(() => ApoSiloConfiguration.Validate(options));
         Assert.Equal($"{options.Source}: field \"Silo:{field}\" = \"{value}\" {why}", error.Message);
     }
+
+    [Fact]
+    public async Task With_Prometheus_on_the_health_port_serves_Orleans_and_Apo_meters()
+    {
+        int port = FreeLoopbackPort();
+        var options = WithHealth(port);
+        options.Metrics.Prometheus = true;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var host = ApoHost.CreateSilo(options);
+        await host.StartAsync();
+        // The instruments the grains count with (process-wide meters): a generator recorded 5 prompts with 2 verifier failures.
+        Apo.Grains.Diagnostics.ApoMetrics.StageOnePrompts.Add(5);
+        Apo.Grains.Diagnostics.ApoMetrics.VerifierFailures.Add(2);
+        Apo.Grains.Diagnostics.ApoMetrics.StepSeconds.Record(1.5);
+        var grain = host.Services.GetRequiredService<IGrainFactory>().GetGrain<ICounterGrain>("metrics/1");
+        await grain.Add(1, "step");  // an activation, so Orleans' own instruments have something to report
+
+        var text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+        var lines = text.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("apo_stage1_prompts_total") && l.Split(' ')[1] == "5");
+        Assert.Contains(lines, l => l.StartsWith("apo_verifier_failures_total") && l.Split(' ')[1] == "2");
+        Assert.Contains(lines, l => l.StartsWith("apo_trainer_step_duration_seconds_count") && l.Split(' ')[1] == "1");
+        Assert.Contains(lines, l => l.StartsWith("orleans_"));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public void Prometheus_without_a_health_port_and_a_bad_OTLP_endpoint_are_refused_naming_the_field()
+    {
+        var options = WithHealth(0);
+        options.Metrics.Prometheus = true;
+        var error = Assert.Throws<InvalidDataException>(() => ApoSiloConfiguration.Validate(options));
+        Assert.Equal($"{options.Source}: field \"Silo:Metrics:Prometheus\" = \"true\" needs Health:Port: the scrape endpoint is /metrics on the health port", error.Message);
+        options.Metrics.Prometheus = false;
+        options.Metrics.OtlpEndpoint = "collector:4317";
+        error = Assert.Throws<InvalidDataException>(() => ApoSiloConfiguration.Validate(options));
+        Assert.Equal($"{options.Source}: field \"Silo:Metrics:OtlpEndpoint\" = \"collector:4317\" must be an http:// or https:// URI of an OTLP collector (or empty)", error.Message);
+    }
 }

@@ -38,6 +38,7 @@ public sealed class WorkDispatcher(IGeneratorDirectory directory, DispatchOption
         var benched = new Dictionary<string, (int Failures, DateTime Until)>(StringComparer.Ordinal);
         int remaining = units.Count;
         DateTime? alone = null; // since when no generator has been live
+        Diagnostics.ApoMetrics.PendingWork.Add(remaining);
 
         try
         {
@@ -79,6 +80,7 @@ public sealed class WorkDispatcher(IGeneratorDirectory directory, DispatchOption
                     {
                         results[c.Unit] = task.Result;
                         remaining--;
+                        Diagnostics.ApoMetrics.PendingWork.Add(-1);
                         benched.Remove(c.Generator);
                         if (completed is not null) await completed(c.Unit, task.Result);
                         continue;
@@ -94,6 +96,7 @@ public sealed class WorkDispatcher(IGeneratorDirectory directory, DispatchOption
         finally
         {
             foreach (var c in running.Values) c.Cancel.Cancel();
+            Diagnostics.ApoMetrics.PendingWork.Add(-remaining);  // a run that stops or fails leaves no phantom queue
         }
 
         // Least-loaded generators first; each takes the first ready unit that did not just fail on it.

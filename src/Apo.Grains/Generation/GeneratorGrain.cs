@@ -107,6 +107,9 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
                     s.ResponseIds.ToImmutableArray(), s.Text, s.Reward, s.Finished, s.Failure)).ToImmutableArray())));
         int recorded = outcomes.Count(o => !o.WasDuplicate);
         int failures = samples.Values.Sum(list => list.Count(s => s.Failure is not null));
+        Diagnostics.ApoMetrics.StageOnePrompts.Add(recorded);
+        Diagnostics.ApoMetrics.VerifierFailures.Add(failures);
+        Diagnostics.ApoMetrics.GeneratedTokens.Add(samples.Values.Sum(list => list.Sum(s => (long)s.ResponseIds.Length)));
         // Where a unit's time goes (reads, waiting for and using the device, writes): the control plane's cost shows here.
         logger.LogInformation("{What}: recorded {Recorded}, already present {Present}, verifier failures {Failures}; " +
             "reads {Reads:F0} ms, device {Device:F0} ms, records {Records:F0} ms",
@@ -159,7 +162,10 @@ public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IO
                 rollouts.Add(new Rollout(specs[i].PromptId, request.Step, s.SampleIndex, specs[i].PromptTokenIds,
                     s.ResponseIds.ToImmutableArray(), s.SamplingLogProbs.ToImmutableArray(), s.Finished, s.Reward,
                     vStars[i]!.Value, request.Weights.Version) { TrainerEpoch = request.TrainerEpoch });
-        return rollouts.MoveToImmutable();
+        var done = rollouts.MoveToImmutable();
+        Diagnostics.ApoMetrics.GeneratedTokens.Add(done.Sum(r => (long)r.ResponseTokenIds.Length));
+        Diagnostics.ApoMetrics.VerifierFailures.Add(samples.Values.Sum(list => list.Count(x => x.Failure is not null)));
+        return done;
     }
 
     /// <inheritdoc />

@@ -175,6 +175,9 @@ public sealed class TrainerGrain(
                 long version = iteration + 1;
                 published = await PublishAsync(fence, version, open);
                 double seconds = clock.Elapsed.TotalSeconds;
+                Diagnostics.ApoMetrics.Rollouts.Add(rollouts.Count);
+                Diagnostics.ApoMetrics.StepSeconds.Record(seconds);
+                Diagnostics.ApoMetrics.WeightVersionLag.Record(version - 1 - rollouts.Select(r => r.WeightVersion).DefaultIfEmpty(version - 1).Min());
 
                 iteration++;
                 position = next;

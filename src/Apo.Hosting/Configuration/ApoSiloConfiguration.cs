@@ -103,6 +103,12 @@ public static partial class ApoSiloConfiguration
         Require(options, health.Port is >= 0 and <= 65535, "Health:Port", health.Port.ToString(), "must be 0 (no endpoint) or a port in 1..65535");
         Require(options, health.Port == 0 || (health.Port != options.SiloPort && health.Port != options.GatewayPort), "Health:Port",
             health.Port.ToString(), "must differ from SiloPort and GatewayPort");
+        var metrics = options.Metrics ?? new();
+        Require(options, !metrics.Prometheus || health.Port > 0, "Metrics:Prometheus", "true",
+            "needs Health:Port: the scrape endpoint is /metrics on the health port");
+        Require(options, string.IsNullOrWhiteSpace(metrics.OtlpEndpoint)
+                || (Uri.TryCreate(metrics.OtlpEndpoint, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https"),
+            "Metrics:OtlpEndpoint", metrics.OtlpEndpoint, "must be an http:// or https:// URI of an OTLP collector (or empty)");
         if (options.Clustering!.Kind == ApoKinds.Azure)
             Require(options, !string.IsNullOrWhiteSpace(options.RunsRoot), "RunsRoot", options.RunsRoot,
                 "must name the folder that holds every run directory (e.g. /runs) when Clustering:Kind is \"azure\": " +

@@ -92,11 +92,27 @@ public sealed class ApoSiloOptions
     /// <summary>Mutual TLS for silo-to-silo and client-to-gateway connections.</summary>
     public ApoTlsOptions Tls { get; set; } = new();
 
+    /// <summary>OpenTelemetry export of Orleans' meters and Apo's own (off unless asked for).</summary>
+    public ApoMetricsOptions Metrics { get; set; } = new();
+
     /// <summary>
     /// Where these options came from (a file path, or a description); validation errors start with it.
     /// Not bound from configuration.
     /// </summary>
     public string Source { get; set; } = "silo options";
+}
+
+/// <summary>
+/// OpenTelemetry metrics: Orleans' built-in meter (<c>Microsoft.Orleans</c>) and the pipeline's (<c>Apo</c>: stage-1
+/// prompts, rollouts, generated tokens, step time, weight-version lag, pending work, verifier failures).
+/// </summary>
+public sealed class ApoMetricsOptions
+{
+    /// <summary>Serve a Prometheus scrape endpoint, <c>GET /metrics</c> on the health port (which must be set).</summary>
+    public bool Prometheus { get; set; }
+
+    /// <summary>Also push to an OTLP collector at this URI (e.g. <c>http://otel-collector:4317</c>); empty = no push.</summary>
+    public string OtlpEndpoint { get; set; } = "";
 }
 
 /// <summary>The health endpoint.</summary>

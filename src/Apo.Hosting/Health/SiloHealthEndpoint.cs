@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 namespace Apo.Hosting.Health;
 
@@ -16,10 +17,12 @@ namespace Apo.Hosting.Health;
 /// healthy, 503 otherwise, with a small JSON body naming each check. It starts before the silo, so liveness
 /// answers while the silo joins and readiness says "not yet".
 /// </summary>
-sealed class SiloHealthEndpoint(HealthCheckService checks, IPAddress address, int port, ILogger<SiloHealthEndpoint> logger) : IHostedService, IAsyncDisposable
+/// With <paramref name="prometheus"/>, the same port also serves <c>GET /metrics</c> for Prometheus.
+sealed class SiloHealthEndpoint(HealthCheckService checks, IPAddress address, int port, bool prometheus, ILogger<SiloHealthEndpoint> logger)
+    : IHostedService, IAsyncDisposable
 {
     public const string LiveTag = "live", ReadyTag = "ready";
-    public const string LivePath = "/health/live", ReadyPath = "/health/ready";
+    public const string LivePath = "/health/live", ReadyPath = "/health/ready", MetricsPath = "/metrics";
 
     WebApplication? app;
 
@@ -29,10 +32,13 @@ sealed class SiloHealthEndpoint(HealthCheckService checks, IPAddress address, in
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(address, port));
         builder.Services.AddRoutingCore();
+        // The meters are process-wide, so this endpoint's own meter provider sees the silo's Orleans and Apo instruments.
+        if (prometheus) builder.Services.AddOpenTelemetry().WithMetrics(metrics => SiloTelemetry.Meters(metrics).AddPrometheusExporter());
         app = builder.Build();
         app.UseRouting();
         app.MapGet(LivePath, (HttpContext context) => Answer(context, LiveTag));
         app.MapGet(ReadyPath, (HttpContext context) => Answer(context, ReadyTag));
+        if (prometheus) app.MapPrometheusScrapingEndpoint(MetricsPath);
         await app.StartAsync(cancellationToken);
         logger.LogInformation("health checks on http://{Address}:{Port}{Live} and {Ready}", address, port, LivePath, ReadyPath);
     }

@@ -20,7 +20,7 @@ public static class SiloHealthExtensions
             .AddCheck<SiloReadinessCheck>("cluster-membership", tags: [SiloHealthEndpoint.ReadyTag]);
         if (options.Health.Port > 0)
             services.AddHostedService(sp => new SiloHealthEndpoint(sp.GetRequiredService<HealthCheckService>(), address, options.Health.Port,
-                sp.GetRequiredService<ILogger<SiloHealthEndpoint>>()));
+                options.Metrics.Prometheus, sp.GetRequiredService<ILogger<SiloHealthEndpoint>>()));
         return services;
     }
 }
