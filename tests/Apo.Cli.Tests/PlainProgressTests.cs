@@ -62,6 +62,22 @@ public class PlainProgressTests
     }
 
     [Fact]
+    public void With_the_heartbeat_timer_a_silent_phase_prints_within_the_interval_not_up_to_twice_it()
+    {
+        var clock = new FakeClock();
+        var output = new StringWriter();
+        // The timer looks every second, so it prints once a second short of the interval has passed in silence: a timer
+        // of the interval's own period could look at 9.99 s, skip, and stay silent until 19.99 s.
+        using var progress = new PlainProgress("sft", 100, "steps", output, TimeSpan.FromSeconds(10), clock.Read, heartbeat: true);
+        clock.Now = TimeSpan.FromSeconds(8.5);
+        progress.Tick();
+        Assert.Single(Lines(output));
+        clock.Now = TimeSpan.FromSeconds(9.2);
+        progress.Tick();  // the timer may have printed first; either way exactly one heartbeat
+        Assert.Equal(["sft: 0/100 steps (0%), elapsed 0 s", "sft: 0/100 steps (0%), elapsed 9 s"], Lines(output));
+    }
+
+    [Fact]
     public void Unknown_totals_give_elapsed_time_and_long_phases_read_in_minutes_and_hours()
     {
         Assert.Equal("evaluation: running, elapsed 30 s", PlainProgress.Line("evaluation", 0, 0, "prompts", TimeSpan.FromSeconds(30)));

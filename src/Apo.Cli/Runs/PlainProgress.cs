@@ -13,12 +13,15 @@ public sealed class PlainProgress : IDisposable
     /// <summary>The longest silence between two lines.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the heartbeat timer looks: a silent phase prints between interval − this and interval after its last line.</summary>
+    public static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
+
     /// <summary>A line at every 1/20 (5 %) of the work.</summary>
     public const int Steps = 20;
 
     readonly string phase, unit;
     readonly TextWriter output;
-    readonly TimeSpan interval;
+    readonly TimeSpan interval, slack;
     readonly Func<TimeSpan> clock;
     readonly Timer? timer;
     readonly object gate = new();
@@ -45,7 +48,11 @@ public sealed class PlainProgress : IDisposable
         this.clock = clock;
         nextStep = NextStep(0);
         Write(clock());
-        if (heartbeat) timer = new Timer(_ => Tick(), null, this.interval, this.interval);
+        if (!heartbeat) return;
+        // The timer looks every second, so no silence lasts longer than the interval (a timer of the interval's own
+        // period could just miss a line and wait almost two intervals).
+        slack = TickPeriod < this.interval ? TickPeriod : TimeSpan.Zero;
+        timer = new Timer(_ => Tick(), null, TickPeriod, TickPeriod);
     }
 
     /// <summary>The work done so far (and, when it changed, the new total); prints when a 5 % step is crossed.</summary>
@@ -74,7 +81,7 @@ public sealed class PlainProgress : IDisposable
         lock (gate)
         {
             var now = clock();
-            if (!finished && now - lastLine >= interval) Write(now);
+            if (!finished && now - lastLine >= interval - slack) Write(now);
         }
     }
 
