@@ -31,8 +31,7 @@ public static class ApoHost
         // is too short to pause a trainer and deactivate its grains.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
         // Before UseOrleans: the health endpoint starts first and answers while the silo joins.
-        builder.Services.AddApoSiloHealth(options, options.Clustering.Kind == ApoKinds.Azure
-            ? SiloEndpoint.Resolve(options.AdvertisedIP, options.Source) : System.Net.IPAddress.Loopback);
+        builder.Services.AddApoSiloHealth(options, SiloEndpoint.ListenAddress(options));
         builder.Services.AddApoSiloTelemetry(options);
         builder.UseOrleans(silo => silo.ConfigureApoSilo(options));
         services?.Invoke(builder.Services);

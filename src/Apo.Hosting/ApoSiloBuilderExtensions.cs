@@ -53,7 +53,7 @@ public static class ApoSiloBuilderExtensions
                 cluster.ClusterId = options.ClusterId;
             });
             builder.UseAzureStorageClustering(o => o.TableServiceClient = account.Tables());
-            var address = SiloEndpoint.Resolve(options.AdvertisedIP, options.Source);
+            var address = SiloEndpoint.ListenAddress(options);
             builder.Configure<EndpointOptions>(endpoints =>
             {
                 endpoints.SiloPort = options.SiloPort;

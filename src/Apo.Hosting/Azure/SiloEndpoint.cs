@@ -31,6 +31,13 @@ public static class SiloEndpoint
     /// </summary>
     public static IPAddress Resolve(string? configured, string source) => Advertised(configured, source) ?? MachineAddress() ?? IPAddress.Loopback;
 
+    /// <summary>
+    /// The one address a silo of <paramref name="options"/> listens on, for Orleans and for its health endpoint alike:
+    /// <see cref="Resolve"/> with Azure clustering, loopback for a localhost silo.
+    /// </summary>
+    public static IPAddress ListenAddress(Configuration.ApoSiloOptions options) =>
+        options.Clustering.Kind == Configuration.ApoKinds.Azure ? Resolve(options.AdvertisedIP, options.Source) : IPAddress.Loopback;
+
     static IPAddress? MachineAddress() =>
         System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
             .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up
