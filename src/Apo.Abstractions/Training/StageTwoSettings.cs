@@ -61,4 +61,11 @@ public sealed record StageTwoSettings(
     /// them; the chunking is part of the run, so it never depends on how many generators are live.
     /// </summary>
     [Id(18)] public int PromptsPerChunk { get; init; }
+
+    /// <summary>
+    /// Bounded staleness k of asynchronous stage 2: batch t is sampled with weight version max(0, t − k), so the
+    /// generators sample batches t+1..t+k while the trainer updates on batch t. 0 = synchronous (each batch
+    /// sampled by the weights it trains). Only A*-PO: its target r − V̂* does not depend on the sampling policy.
+    /// </summary>
+    [Id(19)] public int MaxStaleness { get; init; }
 }

@@ -27,14 +27,16 @@ static class RunCommand
                 "which must read and write --out (shared storage); weight versions travel through their weight store (Azure Blob by default).",
         };
         var algorithm = new Option<string?>("--algo") { Description = "Stage-2 learner: apo (A*-PO, default), grpo, rebel or ppo — same data, model and optimizer." };
+        var maxStaleness = StalenessOption.Create();
         var runId = new Option<string?>("--run-id") { Description = "With --cluster: the run's id on the cluster (default: derived from --out, so rerunning resumes)." };
         var command = new Command("run", "Run the whole A*-PO pipeline on the embedded default (no services needed), or on a running cluster.")
         {
-            output, seed, preset, config, siloConfig, cluster, runId, algorithm,
+            output, seed, preset, config, siloConfig, cluster, runId, algorithm, maxStaleness,
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            var settings = Resolve(parse.GetValue(preset)!, parse.GetValue(config)?.FullName, parse.GetValue(seed), parse.GetValue(algorithm));
+            var settings = Resolve(parse.GetValue(preset)!, parse.GetValue(config)?.FullName, parse.GetValue(seed), parse.GetValue(algorithm),
+                parse.GetValue(maxStaleness));
             var layout = new RunLayout(parse.GetValue(output)!.FullName);
             var clusterConfig = parse.GetValue(cluster);
             if (clusterConfig is null && parse.GetValue(runId) is not null) throw new UsageException("--run-id applies only with --cluster");
@@ -55,7 +57,7 @@ static class RunCommand
     }
 
     /// <summary>The preset named on the command line, with the config file, seed and algorithm laid over it, validated.</summary>
-    internal static EmbeddedPreset Resolve(string presetName, string? configPath, long? seed, string? algorithm = null)
+    internal static EmbeddedPreset Resolve(string presetName, string? configPath, long? seed, string? algorithm = null, int? maxStaleness = null)
     {
         EmbeddedPreset preset;
         try
@@ -74,6 +76,11 @@ static class RunCommand
         if (seed is { } s) preset = preset with { Seed = s, Sft = preset.Sft with { Seed = s } };
         if (algorithm is not null)
             preset = preset with { StageTwo = preset.StageTwo with { Algorithm = AlgorithmOption.Parse(algorithm, "--algo").Name() } };
+        if (maxStaleness is { } k)
+        {
+            StalenessOption.Check(k, preset.StageTwo.Algorithm);
+            preset = preset with { StageTwo = preset.StageTwo with { MaxStaleness = k } };
+        }
         preset.Validate(configPath ?? $"preset {presetName}");
         return preset;
     }

@@ -39,7 +39,8 @@ static class SiloCommand
 
             using var host = ApoHost.CreateSilo(options, services =>
             {
-                services.AddApoGrainServices(options.Device, options.TorchThreads, weightStore, options.GenerationBatchSize, options.ComputeDtype, options.GenerationKvTokens);
+                services.AddApoGrainServices(options.Device, options.TorchThreads, weightStore, options.GenerationBatchSize, options.ComputeDtype, options.GenerationKvTokens,
+                    options.TensorLanes);
                 services.Configure<Apo.Grains.Generation.GeneratorOptions>(o => o.Simulation = options.Simulation);
                 // Orleans is chatty at Information; its warnings and our own lines are what an operator needs.
                 services.AddLogging(logging => logging

@@ -35,10 +35,11 @@ static class TrainCommand
             Description = "Recompute each decoder layer in backward instead of keeping its activations (on by default: long responses).",
             DefaultValueFactory = _ => true,
         };
+        var maxStaleness = StalenessOption.Create();
         var command = new Command("train", "Stage 1 (sampled, or imported from a stage-1 export) then stage 2 (A*-PO, or --algo grpo|rebel|ppo); the trained policy goes to <out>/policy.")
         {
             beta2, learningRate, weightDecay, clip, batch, miniBatches, iterations, checkpointEvery, entropy, algorithm, klCoef, clipEpsilon, eta, criticLr,
-            maxTokens, checkpointing,
+            maxTokens, checkpointing, maxStaleness,
         };
         options.AddTo(command);
         command.SetAction(async (parse, _) =>
@@ -46,6 +47,8 @@ static class TrainCommand
             var examples = options.ReadData(parse);
             var stageOne = options.StageOne(parse);
             var algo = AlgorithmOption.Parse(parse.GetValue(algorithm), "--algo");
+            int staleness = parse.GetValue(maxStaleness) ?? 0;
+            StalenessOption.Check(staleness, algo.Name());
             double entropyCoefficient = parse.GetValue(entropy) ?? (algo == StageTwoAlgorithm.AStarPo ? 0 : 1e-4);
             var stageTwo = new StageTwoSettings(algo.Name(), parse.GetValue(beta2), parse.GetValue(learningRate), parse.GetValue(weightDecay),
                 parse.GetValue(clip), parse.GetValue(batch), parse.GetValue(miniBatches), parse.GetValue(iterations), stageOne.Sampling,
@@ -57,6 +60,7 @@ static class TrainCommand
                 CriticLearningRateMultiplier = parse.GetValue(criticLr),
                 MaxTokensPerMicroBatch = parse.GetValue(maxTokens),
                 ActivationCheckpointing = parse.GetValue(checkpointing),
+                MaxStaleness = staleness,
             };
             if (Apo.Grains.Training.PlanChecks.SettingsProblem(stageTwo) is { } problem) throw new UsageException(problem);
             if (stageTwo.Iterations <= 0) throw new UsageException("--iterations must be positive (use `apo stage1` for stage 1 alone)");

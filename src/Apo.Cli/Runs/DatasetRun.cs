@@ -36,7 +36,8 @@ public static class DatasetRun
         var reference = new ReferenceModel(Path.GetFullPath(request.ModelDirectory), ModelDirectory.ContentHash(request.ModelDirectory));
         Claim(request, reference);
 
-        await using var session = await EmbeddedSession.StartAsync(request.SiloConfig, request.Layout);
+        await using var session = await EmbeddedSession.StartAsync(request.SiloConfig, request.Layout,
+            asynchronous: request.StageTwo.MaxStaleness > 0);
         var keys = await PipelineDriver.InitializePromptsAsync(session.Grains, RunId, request.Examples, tokenizer, request.DataPath,
             request.MaxPromptTokens, request.ChatTemplate);
         var provenance = request.StageOne.ProvenanceFor(reference.Hash);

@@ -23,7 +23,7 @@ public sealed class EmbeddedSession : IRunSession
     public TensorRuntime Runtime { get; }
 
     /// <inheritdoc />
-    public Apo.Model.Devices.DeviceExecutor Executor => Runtime.Executor;
+    public Apo.Model.Devices.DeviceExecutor Executor => Runtime.Training.Executor;
     public ApoSiloOptions Options { get; }
 
     EmbeddedSession(IHost host, ApoSiloOptions options)
@@ -36,9 +36,12 @@ public sealed class EmbeddedSession : IRunSession
 
     /// <param name="torchThreads">Overrides the silo config's torch threads when positive.</param>
     /// <param name="generationBatchSize">Overrides the silo config's generation batch size when positive.</param>
-    public static async Task<EmbeddedSession> StartAsync(string siloConfigPath, RunLayout layout, int torchThreads = 0, int generationBatchSize = 0)
+    /// <param name="asynchronous">The run's stage 2 overlaps sampling and training: give generation a tensor lane of its own.</param>
+    public static async Task<EmbeddedSession> StartAsync(string siloConfigPath, RunLayout layout, int torchThreads = 0, int generationBatchSize = 0,
+        bool asynchronous = false)
     {
         var options = ApoSiloConfiguration.Load(siloConfigPath, layout.Root);
+        if (asynchronous) options.TensorLanes = 2;
         if (torchThreads > 0) options.TorchThreads = torchThreads;
         if (generationBatchSize > 0) options.GenerationBatchSize = generationBatchSize;
         options.SiloPort = FreeLoopbackPort();
@@ -46,7 +49,7 @@ public sealed class EmbeddedSession : IRunSession
         var host = ApoHost.CreateEmbedded(options, services =>
         {
             services.AddApoGrainServices(options.Device, options.TorchThreads, generationBatchSize: options.GenerationBatchSize, computeDtype: options.ComputeDtype,
-                generationKvTokens: options.GenerationKvTokens);
+                generationKvTokens: options.GenerationKvTokens, tensorLanes: options.TensorLanes);
             // The run reports a failed phase by its message; the stack trace behind it goes to stderr.
             services.AddLogging(logging => logging
                 .AddSimpleConsole(o => { o.SingleLine = false; o.TimestampFormat = "HH:mm:ss "; })

@@ -37,7 +37,8 @@ public static class PipelineRun
     /// <summary>The embedded default: one process hosts the silo configured by <paramref name="siloConfigPath"/>.</summary>
     public static Task<RunSummary> ExecuteEmbeddedAsync(RunLayout layout, EmbeddedPreset preset, string siloConfigPath) =>
         ExecuteAsync(layout, preset, EmbeddedRunId,
-            async () => await EmbeddedSession.StartAsync(siloConfigPath, layout, preset.TorchThreads, preset.GenerationBatchSize), trainsHere: true);
+            async () => await EmbeddedSession.StartAsync(siloConfigPath, layout, preset.TorchThreads, preset.GenerationBatchSize,
+                asynchronous: preset.StageTwo.MaxStaleness > 0), trainsHere: true);
 
     /// <summary>
     /// A client of a running cluster (<paramref name="clientConfigPath"/>): the run directory must be on
@@ -149,6 +150,7 @@ public static class PipelineRun
             CriticLearningRateMultiplier = two.CriticLearningRateMultiplier,
             MaxTokensPerMicroBatch = two.MaxTokensPerMicroBatch,
             ActivationCheckpointing = two.ActivationCheckpointing,
+            MaxStaleness = two.MaxStaleness,
         };
     }
 

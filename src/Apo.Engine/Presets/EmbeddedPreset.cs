@@ -112,6 +112,10 @@ public sealed record EmbeddedPreset
         Require(StageTwo.MiniBatches <= StageTwo.PromptsPerBatch, "stageTwo.miniBatches", StageTwo.MiniBatches, "must not exceed stageTwo.promptsPerBatch");
         Require(Apo.Algorithm.StageTwoAlgorithms.TryParse(StageTwo.Algorithm, out _), "stageTwo.algorithm", StageTwo.Algorithm,
             "must be one of apo, astar-po, grpo, rebel, ppo");
+        Require(StageTwo.MaxStaleness >= 0, "stageTwo.maxStaleness", StageTwo.MaxStaleness, "must be ≥ 0 (0 = synchronous stage 2)");
+        Require(StageTwo.MaxStaleness == 0 || Apo.Algorithm.StageTwoAlgorithms.Parse(StageTwo.Algorithm) == Apo.Algorithm.StageTwoAlgorithm.AStarPo,
+            "stageTwo.maxStaleness", StageTwo.MaxStaleness,
+            $"asynchronous stage 2 is for A*-PO only ({StageTwo.Algorithm} would need an importance-sampling correction, which is not implemented); use 0");
         Require(StageTwo.BaselineEntropyCoefficient >= 0 && double.IsFinite(StageTwo.BaselineEntropyCoefficient), "stageTwo.baselineEntropyCoefficient",
             StageTwo.BaselineEntropyCoefficient, "must be finite and ≥ 0");
         Require(StageTwo.KlCoefficient >= 0 && double.IsFinite(StageTwo.KlCoefficient), "stageTwo.klCoefficient", StageTwo.KlCoefficient, "must be finite and ≥ 0");

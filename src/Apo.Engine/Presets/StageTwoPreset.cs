@@ -45,6 +45,11 @@ public sealed record StageTwoPreset
     public int MaxTokensPerMicroBatch { get; init; } = StageTwoLearnerSettings.DefaultMaxTokensPerMicroBatch;
     /// <summary>Per-layer activation checkpointing; off, since the tiny models' activations are small and recomputing costs time.</summary>
     public bool ActivationCheckpointing { get; init; }
+    /// <summary>
+    /// Asynchronous stage 2: batch t is sampled with weight version max(0, t − k), so sampling the next batch overlaps
+    /// the update on this one (0 = synchronous). A*-PO only.
+    /// </summary>
+    public int MaxStaleness { get; init; }
 
     public SamplingOptions ToSamplingOptions() => new() { Temperature = Temperature, TopP = TopP, MaxNewTokens = MaxNewTokens };
 

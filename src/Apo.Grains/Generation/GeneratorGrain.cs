@@ -22,9 +22,9 @@ namespace Apo.Grains.Generation;
 
 /// <summary>
 /// One model replica on a generator silo. Stage 1 samples from the silo's shared, frozen reference
-/// (<see cref="TensorRuntime.Shared"/>); stage 2 and plain generation sample from this grain's own
+/// (<see cref="TensorLane.Shared"/> of the generation lane); stage 2 and plain generation sample from this grain's own
 /// policy replica, loaded by version from the <see cref="IWeightStore"/> (version 0 is the
-/// reference's own weights). All tensor work runs on the silo's device executor.
+/// reference's own weights). All tensor work runs on the silo's generation lane.
 /// </summary>
 /// <remarks>
 /// Reentrant, so the pool's second call in flight fetches its prompts while the first samples, and the
@@ -35,10 +35,12 @@ namespace Apo.Grains.Generation;
 [GeneratorSilosOnly]
 [SiloBound] // the pool keys one replica per generator silo by the silo's address
 [Orleans.Concurrency.Reentrant]
-public sealed class GeneratorGrain(TensorRuntime runtime, IWeightStore store, IOptions<GeneratorOptions> generatorOptions, RunConfinement confinement,
+public sealed class GeneratorGrain(TensorRuntime tensors, IWeightStore store, IOptions<GeneratorOptions> generatorOptions, RunConfinement confinement,
     ILogger<GeneratorGrain> logger)
     : Grain, IGeneratorGrain
 {
+    // Generation has a lane of its own when the silo runs two (then sampling overlaps the trainer's updates).
+    readonly TensorLane runtime = tensors.Generation;
     readonly SemaphoreSlim deviceTurn = new(1, 1);
 
     readonly SamplerSettings siloEngine = generatorOptions.Value.BatchSize > 0 && generatorOptions.Value.KvTokens >= 0

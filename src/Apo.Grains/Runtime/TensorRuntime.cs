@@ -1,66 +1,48 @@
-using Apo.Model;
 using Apo.Model.Devices;
 
 namespace Apo.Grains.Runtime;
 
 /// <summary>
-/// The silo's tensor runtime: one <see cref="DeviceExecutor"/> (every tensor operation of every
-/// grain on this silo runs on its thread) and the model directories loaded onto that device,
-/// each loaded once and shared read-only (e.g. the frozen reference used by stage 1 and stage 2).
+/// The silo's tensor runtime: the lanes its grains' tensor work runs on. With one lane (the default) every tensor
+/// operation of the silo runs on one thread. With two, the trainer's work (updates, publishing, checkpoints) and the
+/// generators' (stage 1, rollouts) run on separate threads, each with its own torch thread count and its own copy
+/// of any shared model, so asynchronous stage 2 really samples and trains at the same time on one machine.
 /// Register one per silo as a singleton.
 /// </summary>
 public sealed class TensorRuntime : IDisposable
 {
-    readonly Dictionary<string, LoadedModel> models = new(StringComparer.Ordinal);
-
-    public DeviceExecutor Executor { get; }
+    /// <summary>The most lanes a silo runs: one for training, one for generation.</summary>
+    public const int MaxLanes = 2;
 
     /// <summary>The <see cref="ComputePrecision"/> setting models are loaded with (auto: a bf16 checkpoint computes in bf16 only where that is fast).</summary>
     public string ComputeDtype { get; }
 
-    public TensorRuntime(string device = "cpu", int torchThreads = 0, string computeDtype = ComputePrecision.Auto)
+    /// <summary>The lane of the trainer's tensor work (and of anything that is not generation).</summary>
+    public TensorLane Training { get; }
+
+    /// <summary>The lane of the generators' sampling: <see cref="Training"/> itself when the silo has one lane.</summary>
+    public TensorLane Generation { get; }
+
+    /// <param name="torchThreads">Torch threads of each lane; 0 = torch's default with one lane, and the cores shared out with two.</param>
+    /// <param name="lanes">1, or 2 for separate training and generation lanes.</param>
+    public TensorRuntime(string device = "cpu", int torchThreads = 0, string computeDtype = ComputePrecision.Auto, int lanes = 1)
     {
         if (!ComputePrecision.IsValid(computeDtype))
             throw new ArgumentException($"compute dtype \"{computeDtype}\" is not one of {string.Join(", ", ComputePrecision.Names)}", nameof(computeDtype));
+        if (lanes is < 1 or > MaxLanes) throw new ArgumentOutOfRangeException(nameof(lanes), lanes, $"a silo runs 1 or {MaxLanes} tensor lanes");
         ComputeDtype = computeDtype;
-        Executor = new DeviceExecutor(device);
-        if (torchThreads > 0) Executor.Run(() => TorchSharp.torch.set_num_threads(torchThreads)).GetAwaiter().GetResult();
+        // Two OpenMP teams that together ask for more threads than there are cores stall each other badly: share them out.
+        int perLane = torchThreads > 0 || lanes == 1 ? torchThreads : Math.Max(1, Environment.ProcessorCount / lanes);
+        Training = new TensorLane(device, lanes == 1 ? device : $"{device}-train", perLane, computeDtype);
+        Generation = lanes == 1 ? Training : new TensorLane(device, $"{device}-generate", perLane, computeDtype);
     }
 
-    /// <summary>A model directory loaded onto this device in its compute dtype (<see cref="ComputeDtype"/>), once. Call on <see cref="Executor"/>'s thread.</summary>
-    public LoadedModel Shared(string modelDirectory)
-    {
-        EnsureOnDeviceThread();
-        string key = Path.GetFullPath(modelDirectory);
-        if (!models.TryGetValue(key, out var model))
-        {
-            var config = Apo.Model.Qwen2.Qwen2Config.Load(Path.Combine(key, ModelDirectory.ConfigFileName));
-            Apo.Common.Memory.NativeHeap.PrepareFor(config.ParameterCount);
-            model = ModelDirectory.Load(key, Executor.Device, ComputePrecision.Resolve(ComputeDtype, config.ScalarType, Executor.Device), forInference: true);
-            models[key] = model;
-        }
-        return model;
-    }
-
-    /// <summary>Drops a shared model (e.g. when a run finishes). Call on <see cref="Executor"/>'s thread.</summary>
-    public void Release(string modelDirectory)
-    {
-        EnsureOnDeviceThread();
-        if (models.Remove(Path.GetFullPath(modelDirectory), out var model)) model.Dispose();
-    }
-
-    public void EnsureOnDeviceThread()
-    {
-        if (!Executor.IsCurrentThread) throw new InvalidOperationException("tensor work must run on the device executor's thread");
-    }
+    /// <summary>True when generation has a lane of its own.</summary>
+    public bool SeparateLanes => !ReferenceEquals(Training, Generation);
 
     public void Dispose()
     {
-        Executor.Run(() =>
-        {
-            foreach (var model in models.Values) model.Dispose();
-            models.Clear();
-        }).GetAwaiter().GetResult();
-        Executor.Dispose();
+        if (SeparateLanes) Generation.Dispose();
+        Training.Dispose();
     }
 }

@@ -18,6 +18,18 @@ public sealed record IterationMetrics(
     double GradientNorm,
     double? HeldOutAccuracy = null)
 {
+    /// <summary>
+    /// How many weight versions the batch's rollouts were behind the policy they trained (0 when synchronous; at most
+    /// the plan's max staleness).
+    /// </summary>
+    public long Staleness { get; init; }
+
+    /// <summary>Seconds the trainer waited for the batch's rollouts (a step's sampling it could not hide behind training).</summary>
+    public double RolloutWaitSeconds { get; init; }
+
+    /// <summary>Seconds of this step in which the generators had nothing to sample because the weights they needed were not published yet.</summary>
+    public double WeightWaitSeconds { get; init; }
+
     public string ToJsonLine() => WithHeldOut(new JsonObject
     {
         ["step"] = Step,
@@ -29,6 +41,9 @@ public sealed record IterationMetrics(
         ["tokens_per_second"] = Number(TokensPerSecond),
         ["step_seconds"] = Number(StepSeconds),
         ["gradient_norm"] = Number(GradientNorm),
+        ["staleness"] = Staleness,
+        ["rollout_wait_seconds"] = Number(RolloutWaitSeconds),
+        ["weight_wait_seconds"] = Number(WeightWaitSeconds),
     }).ToJsonString();
 
     /// <summary>Held-out accuracy is measured only at checkpoints; other lines leave the field out.</summary>
@@ -49,7 +64,13 @@ public sealed record IterationMetrics(
         Read(line, "tokens_per_second", where),
         Read(line, "step_seconds", where),
         Read(line, "gradient_norm", where),
-        line.ContainsKey("heldout_accuracy") ? Read(line, "heldout_accuracy", where) : null);
+        line.ContainsKey("heldout_accuracy") ? Read(line, "heldout_accuracy", where) : null)
+    {
+        // Lines written before asynchronous stage 2 have no pipeline fields: they were synchronous.
+        Staleness = line["staleness"] is JsonValue k && k.TryGetValue(out long staleness) ? staleness : 0,
+        RolloutWaitSeconds = line.ContainsKey("rollout_wait_seconds") ? Read(line, "rollout_wait_seconds", where) : double.NaN,
+        WeightWaitSeconds = line.ContainsKey("weight_wait_seconds") ? Read(line, "weight_wait_seconds", where) : double.NaN,
+    };
 
     // JSON has no NaN or infinity: a diverged value is written as null rather than breaking the file.
     static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;

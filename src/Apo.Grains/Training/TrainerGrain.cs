@@ -30,7 +30,7 @@ namespace Apo.Grains.Training;
 [Apo.Abstractions.Placement.TrainerSilosOnly]
 public sealed class TrainerGrain(
     [PersistentState("trainer", ApoStorageNames.Grains)] IPersistentState<TrainerState> state,
-    TensorRuntime runtime,
+    TensorRuntime tensors,
     IWeightStore weightStore,
     IGeneratorDirectory generators,
     IOptions<DispatchOptions> dispatch,
@@ -50,6 +50,7 @@ public sealed class TrainerGrain(
     CancellationTokenSource stopping = new(), pausing = new();
 
     string Key => this.GetPrimaryKeyString();
+    TensorLane Lane => tensors.Training;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -149,7 +150,7 @@ public sealed class TrainerGrain(
             long consumed = resumed?.RolloutsConsumed ?? 0;
             long checkpointed = resumed?.Iteration ?? -1;
 
-            session = await runtime.Executor.Run(() => TrainerSession.Open(runtime, plan, latest?.Path));
+            session = await Lane.Executor.Run(() => TrainerSession.Open(Lane, plan, latest?.Path));
             var open = session;
             // Version 0 is the reference itself, which every generator loads from the reference: nothing to upload.
             // A resumed run republishes its starting version: after a restart the weight store may not hold it any more.
@@ -162,51 +163,86 @@ public sealed class TrainerGrain(
             var evalPrompts = await HeldOutAccuracy.LoadPromptsAsync(GrainFactory, plan.EvalPromptIds);
             var schedule = new BatchSchedule(plan.PromptIds, settings.PromptsPerBatch, settings.Seed);
             var engine = sampling.Value.ToSamplerSettings(plan.Engine);
+            var algorithm = StageTwoAlgorithms.Parse(settings.Algorithm);
+            int k = settings.MaxStaleness;
             using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, pausing.Token);
-            while (iteration < settings.Iterations && !halt.IsCancellationRequested)
+            var pipeline = new RolloutPipeline(schedule, k, settings.Iterations, iteration, position);
+            // Steps after the checkpoint that older versions sampled: the checkpoint kept their rollouts.
+            if (latest is { } kept)
             {
-                DelayDeactivation(TimeSpan.FromHours(1));
-                var clock = Stopwatch.StartNew();
-                var (batch, next) = schedule.Take(position);
-                IReadOnlyList<Rollout> rollouts;
-                try { rollouts = await CollectAsync(plan, iteration, batch, published, engine, epoch, halt.Token); }
-                catch (OperationCanceledException) when (halt.IsCancellationRequested) { break; }
-                var update = await runtime.Executor.Run(() => open.Update(rollouts));
-                long version = iteration + 1;
-                published = await PublishAsync(fence, version, open);
-                double seconds = clock.Elapsed.TotalSeconds;
-                Diagnostics.ApoMetrics.Rollouts.Add(rollouts.Count);
-                Diagnostics.ApoMetrics.StepSeconds.Record(seconds);
-                Diagnostics.ApoMetrics.WeightVersionLag.Record(version - 1 - rollouts.Select(r => r.WeightVersion).DefaultIfEmpty(version - 1).Min());
-
-                iteration++;
-                position = next;
-                consumed += rollouts.Count;
-                long tokens = rollouts.Sum(r => (long)r.PromptTokenIds.Length + r.ResponseTokenIds.Length);
-                bool checkpoint = iteration % settings.CheckpointEvery == 0 || iteration == settings.Iterations;
-                double? heldOut = checkpoint && evalPrompts.Count > 0
-                    ? await runtime.Executor.Run(() => HeldOutAccuracy.Measure(open.Policy, open.Tokenizer, evalPrompts, settings.Sampling.MaxNewTokens, engine))
-                    : null;
-                fence.Check("a metrics line");
-                var line = new IterationMetrics(iteration, update.MeanReward, update.Loss, update.KlPerSequence, update.MeanVStar,
-                    update.MeanResponseLength, tokens / Math.Max(seconds, 1e-9), seconds, update.GradientNorm, heldOut);
-                metrics.Append(line);
-                tensorBoard.Append(line);
-                if (checkpoint)
-                {
-                    await SaveCheckpointAsync(fence, checkpoints, open, new TrainerCheckpoint(iteration, position, version, hash, consumed, 0));
-                    checkpointed = iteration;
-                }
-                Record(iteration, published, consumed, update.Loss);
-                await state.WriteStateAsync();
+                var adopted = PendingRollouts.Load(kept.Path);
+                for (long s = iteration; s < Math.Min(iteration + k, settings.Iterations); s++)
+                    pipeline.Adopt(s, adopted.TryGetValue(s, out var r) ? r
+                        : throw new InvalidDataException($"{Path.Combine(kept.Path, PendingRollouts.FileName)}: the rollouts of step {s} are missing"),
+                        algorithm.ResponsesPerPrompt());
             }
+            void Launch(WeightVersion weights) => pipeline.LaunchReady(weights,
+                (step, batch, version) => CollectAsync(plan, step, batch, version, engine, epoch, halt.Token));
+            try
+            {
+                Launch(published);
+                while (iteration < settings.Iterations && !halt.IsCancellationRequested)
+                {
+                    DelayDeactivation(TimeSpan.FromHours(1));
+                    var clock = Stopwatch.StartNew();
+                    var entry = pipeline.Take(iteration);
+                    IReadOnlyList<Rollout> rollouts;
+                    try { rollouts = await entry.Rollouts; }
+                    catch (OperationCanceledException) when (halt.IsCancellationRequested) { break; }
+                    double rolloutWait = clock.Elapsed.TotalSeconds;
+                    long staleness = StalenessOf(iteration, rollouts, k);
+                    var update = await Lane.Executor.Run(() => open.Update(rollouts));
+                    long version = iteration + 1;
+                    published = await PublishAsync(fence, version, open, retain: k + 1);
+                    Launch(published); // the generators start on the batches this version samples before the step's bookkeeping
+                    double weightWait = pipeline.TakeIdleSeconds();
+                    double seconds = clock.Elapsed.TotalSeconds;
+                    Diagnostics.ApoMetrics.Rollouts.Add(rollouts.Count);
+                    Diagnostics.ApoMetrics.StepSeconds.Record(seconds);
+                    Diagnostics.ApoMetrics.WeightVersionLag.Record(staleness);
 
-            if (checkpointed != iteration)
-                await SaveCheckpointAsync(fence, checkpoints, open, new TrainerCheckpoint(iteration, position, iteration, hash, consumed, 0));
+                    iteration++;
+                    position = entry.Next;
+                    consumed += rollouts.Count;
+                    long tokens = rollouts.Sum(r => (long)r.PromptTokenIds.Length + r.ResponseTokenIds.Length);
+                    bool checkpoint = iteration % settings.CheckpointEvery == 0 || iteration == settings.Iterations;
+                    double? heldOut = checkpoint && evalPrompts.Count > 0
+                        ? await Lane.Executor.Run(() => HeldOutAccuracy.Measure(open.Policy, open.Tokenizer, evalPrompts, settings.Sampling.MaxNewTokens, engine))
+                        : null;
+                    fence.Check("a metrics line");
+                    var line = new IterationMetrics(iteration, update.MeanReward, update.Loss, update.KlPerSequence, update.MeanVStar,
+                        update.MeanResponseLength, tokens / Math.Max(seconds, 1e-9), seconds, update.GradientNorm, heldOut)
+                    {
+                        Staleness = staleness, RolloutWaitSeconds = rolloutWait, WeightWaitSeconds = weightWait,
+                    };
+                    metrics.Append(line);
+                    tensorBoard.Append(line);
+                    if (checkpoint)
+                    {
+                        IReadOnlyList<(long, IReadOnlyList<Rollout>)> ahead;
+                        try { ahead = await AheadOfAsync(pipeline, iteration, k); }
+                        catch (OperationCanceledException) when (halt.IsCancellationRequested) { break; }
+                        await SaveCheckpointAsync(fence, checkpoints, open, new TrainerCheckpoint(iteration, position, version, hash, consumed, 0), ahead);
+                        checkpointed = iteration;
+                    }
+                    Record(iteration, published, consumed, update.Loss);
+                    await state.WriteStateAsync();
+                }
+
+                // Stopped or paused between checkpoints: checkpoint here when the steps sampled ahead are complete
+                // (else the next start goes back to the last checkpoint, which gives the same result).
+                if (checkpointed != iteration && Completed(pipeline, iteration, k) is { } ready)
+                    await SaveCheckpointAsync(fence, checkpoints, open, new TrainerCheckpoint(iteration, position, iteration, hash, consumed, 0), ready);
+            }
+            finally
+            {
+                halt.Cancel();
+                await pipeline.DrainAsync();
+            }
             if (iteration >= settings.Iterations)
             {
                 fence.Check("the final policy");
-                await runtime.Executor.Run(() => ModelDirectory.Save(Path.Combine(plan.OutputDirectory, PolicyFolderName), open.Policy, open.Tokenizer));
+                await Lane.Executor.Run(() => ModelDirectory.Save(Path.Combine(plan.OutputDirectory, PolicyFolderName), open.Policy, open.Tokenizer));
                 state.State.Phase = TrainerPhase.Finished;
             }
             // Only an explicit stop is Stopped; paused by the end of the activation, the phase stays Training and the
@@ -230,7 +266,7 @@ public sealed class TrainerGrain(
         }
         finally
         {
-            if (session is { } toDispose) await runtime.Executor.Run(toDispose.Dispose);
+            if (session is { } toDispose) await Lane.Executor.Run(toDispose.Dispose);
         }
     }
 
@@ -243,18 +279,48 @@ public sealed class TrainerGrain(
     }
 
     /// <summary>Publishes the policy as <paramref name="version"/>, stamped with this incarnation, once the fence still holds.</summary>
-    async Task<WeightVersion> PublishAsync(TrainerFence fence, long version, TrainerSession session)
+    async Task<WeightVersion> PublishAsync(TrainerFence fence, long version, TrainerSession session, int retain = IWeightStore.DefaultRetain)
     {
         fence.Check($"weight version {version}");
-        var published = await runtime.Executor.Run(() => weightStore.Publish(Key, version, session.Policy, session.Tokenizer));
+        var published = await Lane.Executor.Run(() => weightStore.Publish(Key, version, session.Policy, session.Tokenizer, Math.Max(IWeightStore.DefaultRetain, retain)));
         return published with { TrainerEpoch = fence.Epoch };
     }
 
-    async Task SaveCheckpointAsync(TrainerFence fence, CheckpointStore checkpoints, TrainerSession session, TrainerCheckpoint checkpoint)
+    async Task SaveCheckpointAsync(TrainerFence fence, CheckpointStore checkpoints, TrainerSession session, TrainerCheckpoint checkpoint,
+        IReadOnlyList<(long Step, IReadOnlyList<Rollout> Rollouts)> ahead)
     {
         fence.Check($"checkpoint {checkpoint.Iteration}");
-        await runtime.Executor.Run(() =>
-            checkpoints.Save(checkpoint with { OptimizerSteps = session.OptimizerSteps }, session.SaveTo));
+        await Lane.Executor.Run(() =>
+            checkpoints.Save(checkpoint with { OptimizerSteps = session.OptimizerSteps }, directory =>
+            {
+                session.SaveTo(directory);
+                if (ahead.Count > 0) PendingRollouts.Save(directory, ahead);
+            }));
+    }
+
+    /// <summary>How many versions the batch's rollouts are behind the policy of step <paramref name="step"/>; more than k is a bug, never trained on.</summary>
+    static long StalenessOf(long step, IReadOnlyList<Rollout> rollouts, int maxStaleness)
+    {
+        long staleness = rollouts.Count == 0 ? 0 : step - rollouts.Min(r => r.WeightVersion);
+        if (staleness > maxStaleness || rollouts.Any(r => r.WeightVersion > step))
+            throw new InvalidOperationException($"step {step}: rollouts sampled with weight versions {rollouts.Min(r => r.WeightVersion)}.." +
+                $"{rollouts.Max(r => r.WeightVersion)}, outside the staleness bound {maxStaleness}");
+        return staleness;
+    }
+
+    /// <summary>The rollouts of the steps a checkpoint after iteration <paramref name="iteration"/> must keep (i .. i + k − 1), once sampled.</summary>
+    static async Task<IReadOnlyList<(long, IReadOnlyList<Rollout>)>> AheadOfAsync(RolloutPipeline pipeline, long iteration, int k)
+    {
+        var kept = new List<(long, IReadOnlyList<Rollout>)>();
+        foreach (var entry in pipeline.Pending.Where(e => e.Step < iteration + k)) kept.Add((entry.Step, await entry.Rollouts));
+        return kept;
+    }
+
+    /// <summary>Those rollouts when every one of their steps has finished sampling; null when one has not (or failed).</summary>
+    static IReadOnlyList<(long, IReadOnlyList<Rollout>)>? Completed(RolloutPipeline pipeline, long iteration, int k)
+    {
+        var ahead = pipeline.Pending.Where(e => e.Step < iteration + k).ToList();
+        return ahead.All(e => e.Rollouts.IsCompletedSuccessfully) ? ahead.Select(e => (e.Step, e.Rollouts.Result)).ToList() : null;
     }
 
     /// <summary>
@@ -265,6 +331,7 @@ public sealed class TrainerGrain(
     async Task<IReadOnlyList<Rollout>> CollectAsync(StageTwoPlan plan, long step, string[] batch, WeightVersion weights,
         Apo.Model.Inference.SamplerSettings engine, long epoch, CancellationToken cancellation)
     {
+        await Task.Yield(); // the pipeline launches steps in a loop: let each one's dispatch start on its own turn
         var algorithm = StageTwoAlgorithms.Parse(plan.Settings.Algorithm);
         int samplesPerPrompt = algorithm.ResponsesPerPrompt();
         long seed = StableSeed.Derive(plan.Settings.Seed, "stage2-rollouts", "iteration", step);

@@ -39,11 +39,11 @@ public sealed class TrainerSession : IDisposable
     /// Opens the session: the policy starts as a copy of the reference, or of the checkpoint at
     /// <paramref name="checkpoint"/> together with the learner's state (optimizer, PPO's critic).
     /// </summary>
-    public static TrainerSession Open(TensorRuntime runtime, StageTwoPlan plan, string? checkpoint)
+    public static TrainerSession Open(TensorLane lane, StageTwoPlan plan, string? checkpoint)
     {
-        runtime.EnsureOnDeviceThread();
-        var reference = runtime.Shared(plan.Reference.Location);
-        var policy = ModelDirectory.LoadModel(checkpoint ?? plan.Reference.Location, runtime.Executor.Device, reference.Model.DType);
+        lane.EnsureOnDeviceThread();
+        var reference = lane.Shared(plan.Reference.Location);
+        var policy = ModelDirectory.LoadModel(checkpoint ?? plan.Reference.Location, lane.Executor.Device, reference.Model.DType);
         try
         {
             if (policy.Config.ToJson().ToJsonString() != reference.Config.ToJson().ToJsonString() && checkpoint is not null)

@@ -27,7 +27,7 @@ public sealed class DirectoryWeightStore(string root) : IWeightStore
     }
 
     /// <inheritdoc />
-    public WeightVersion Publish(string runId, long version, Qwen2ForCausalLM policy, TextTokenizer tokenizer)
+    public WeightVersion Publish(string runId, long version, Qwen2ForCausalLM policy, TextTokenizer tokenizer, int retain = IWeightStore.DefaultRetain)
     {
         if (version < 0) throw new ArgumentOutOfRangeException(nameof(version), version, "weight versions are ≥ 0");
         string target = DirectoryOf(runId, version);

@@ -32,7 +32,7 @@ public sealed class InProcessWeightStore : IWeightStore, IDisposable
     public static string LocationOf(string runId, long version) => $"{Scheme}{runId}/v{version}";
 
     /// <inheritdoc />
-    public WeightVersion Publish(string runId, long version, Qwen2ForCausalLM policy, TextTokenizer tokenizer)
+    public WeightVersion Publish(string runId, long version, Qwen2ForCausalLM policy, TextTokenizer tokenizer, int retain = IWeightStore.DefaultRetain)
     {
         WeightPaths.CheckRunId(runId);
         if (version < 0) throw new ArgumentOutOfRangeException(nameof(version), version, "weight versions are ≥ 0");
@@ -57,7 +57,7 @@ public sealed class InProcessWeightStore : IWeightStore, IDisposable
             if (!runs.TryGetValue(runId, out var versions)) runs[runId] = versions = new();
             if (versions.Remove(version, out var replaced)) DisposeAll(replaced);
             versions[version] = snapshot;
-            while (versions.Count > keep)
+            while (versions.Count > Math.Max(keep, retain))
             {
                 var oldest = versions.Keys.First();
                 versions.Remove(oldest, out var evicted);

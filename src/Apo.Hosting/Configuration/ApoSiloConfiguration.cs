@@ -83,6 +83,8 @@ public static partial class ApoSiloConfiguration
             "must be \"cpu\", \"cuda\" or \"cuda:N\"");
         Require(options, options.TorchThreads >= 0, "TorchThreads", options.TorchThreads.ToString(),
             "must be 0 (all cores) or a positive thread count");
+        Require(options, options.TensorLanes is 1 or 2, "TensorLanes", options.TensorLanes.ToString(),
+            "must be 1 or 2 (2: generation beside training on a silo with both roles)");
         Require(options, Apo.Model.Devices.ComputePrecision.IsValid(options.ComputeDtype), "ComputeDtype", options.ComputeDtype,
             "must be one of " + string.Join(", ", Apo.Model.Devices.ComputePrecision.Names));
         Require(options, options.GenerationBatchSize > 0, "GenerationBatchSize", options.GenerationBatchSize.ToString(), "must be a positive number of sequences");

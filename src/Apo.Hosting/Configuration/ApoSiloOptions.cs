@@ -45,8 +45,15 @@ public sealed class ApoSiloOptions
     /// <summary>Torch device of this silo: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     public string Device { get; set; } = "cpu";
 
-    /// <summary>Torch intra-op threads; 0 means all cores.</summary>
+    /// <summary>Torch intra-op threads (of each tensor lane); 0 means all cores, shared out between the lanes.</summary>
     public int TorchThreads { get; set; }
+
+    /// <summary>
+    /// Tensor lanes: 1 (every tensor operation on one thread), or 2 on a silo that hosts both the trainer and
+    /// generators, so asynchronous stage 2 (<c>maxStaleness</c> ≥ 1) samples on one thread while it trains on the
+    /// other. Two lanes hold two copies of the reference. The embedded run picks 2 itself when the run is asynchronous.
+    /// </summary>
+    public int TensorLanes { get; set; } = 1;
 
     /// <summary>
     /// The dtype models compute in: <c>auto</c> (a bf16/fp16 checkpoint in its own dtype where the device has fast

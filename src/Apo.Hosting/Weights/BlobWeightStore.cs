@@ -63,7 +63,7 @@ public sealed partial class BlobWeightStore : IWeightStore
     }
 
     /// <inheritdoc />
-    public WeightVersion Publish(string runId, long version, Qwen2ForCausalLM policy, TextTokenizer tokenizer)
+    public WeightVersion Publish(string runId, long version, Qwen2ForCausalLM policy, TextTokenizer tokenizer, int retain = IWeightStore.DefaultRetain)
     {
         if (version < 0) throw new ArgumentOutOfRangeException(nameof(version), version, "weight versions are ≥ 0");
         var blob = Container.GetBlobClient(BlobNameOf(runId, version));
@@ -95,8 +95,8 @@ public sealed partial class BlobWeightStore : IWeightStore
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
 
-        DeleteOlderBlobs(runId, keepFrom: version - 1);
-        PruneCache(runId, keepFrom: version - 1);
+        DeleteOlderBlobs(runId, keepFrom: version - Math.Max(1, retain - 1));
+        PruneCache(runId, keepFrom: version - Math.Max(1, retain - 1));
         return new WeightVersion(version, blob.Uri.AbsoluteUri) { ContentHash = hash };
     }
 

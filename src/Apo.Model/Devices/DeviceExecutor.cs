@@ -20,11 +20,12 @@ public sealed class DeviceExecutor : IDisposable
     public Device Device { get; }
     public string Name { get; }
 
-    public DeviceExecutor(string device = "cpu")
+    /// <param name="name">Name of this executor's lane (its thread is apo-device-&lt;name&gt;); the device's name by default.</param>
+    public DeviceExecutor(string device = "cpu", string? name = null)
     {
-        Name = device;
+        Name = name ?? device;
         Device = ParseDevice(device);
-        thread = new Thread(Loop) { IsBackground = true, Name = $"apo-device-{device}" };
+        thread = new Thread(Loop) { IsBackground = true, Name = $"apo-device-{Name}" };
         thread.Start();
     }
 

@@ -80,7 +80,7 @@ public sealed class GeneratorRolloutTests(GeneratorClusterFixture fixture)
         string runId = "run-" + Guid.NewGuid().ToString("N");
         var runtime = fixture.Silo.GetRequiredService<TensorRuntime>();
         var store = fixture.Silo.GetRequiredService<IWeightStore>();
-        var v1 = await runtime.Executor.Run(() =>
+        var v1 = await runtime.Training.Executor.Run(() =>
         {
             using var policy = fixture.Model.Create(seed: 77);
             return store.Publish(runId, 1, policy, fixture.Model.Tokenizer);

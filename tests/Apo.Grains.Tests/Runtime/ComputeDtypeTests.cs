@@ -37,9 +37,9 @@ public sealed class ComputeDtypeTests : IDisposable
     public async Task ModelsLoadInTheSilosComputeDtype(string setting, ScalarType expected)
     {
         using var runtime = new TensorRuntime("cpu", 1, setting);
-        var (dtype, stored) = await runtime.Executor.Run(() =>
+        var (dtype, stored) = await runtime.Training.Executor.Run(() =>
         {
-            var loaded = runtime.Shared(bf16Directory);
+            var loaded = runtime.Training.Shared(bf16Directory);
             return (loaded.Model.DType, loaded.Config.ScalarType);
         });
         Assert.Equal(expected, dtype);
@@ -51,7 +51,7 @@ public sealed class ComputeDtypeTests : IDisposable
     {
         using var runtime = new TensorRuntime("cpu", 1);
         Assert.Equal(ComputePrecision.Auto, runtime.ComputeDtype);
-        var dtype = await runtime.Executor.Run(() => runtime.Shared(bf16Directory).Model.DType);
+        var dtype = await runtime.Training.Executor.Run(() => runtime.Training.Shared(bf16Directory).Model.DType);
         // What "fast" means on this CPU is read from /proc/cpuinfo (AVX-512 BW/VL/DQ or AMX for bf16).
         Assert.Equal(ComputePrecision.HasFastKernels(ScalarType.BFloat16, CPU) ? ScalarType.BFloat16 : ScalarType.Float32, dtype);
     }
@@ -64,9 +64,9 @@ public sealed class ComputeDtypeTests : IDisposable
         var plan = new StageTwoPlan("run", new ReferenceModel(bf16Directory, ModelDirectory.ContentHash(bf16Directory)),
             tiny.Provenance(), ImmutableArray<string>.Empty, settings, tiny.Root);
         string saved = Path.Combine(tiny.Root, "checkpoint");
-        await runtime.Executor.Run(() =>
+        await runtime.Training.Executor.Run(() =>
         {
-            using var session = TrainerSession.Open(runtime, plan, checkpoint: null);
+            using var session = TrainerSession.Open(runtime.Training, plan, checkpoint: null);
             Assert.Equal(ScalarType.Float32, session.Policy.DType);
             Assert.Equal(ScalarType.BFloat16, session.CheckpointDtype);
             session.SaveTo(saved);

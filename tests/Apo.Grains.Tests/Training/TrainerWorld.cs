@@ -62,11 +62,11 @@ public sealed class TrainerWorld : IDisposable
     public string NewOutputDirectory() => Path.Combine(Root, "out-" + Guid.NewGuid().ToString("N")[..8]);
 
     public StageTwoPlan Plan(string runId, string output, int iterations = 4, int checkpointEvery = 2, double learningRate = 0.02,
-        string algorithm = "astar-po") => new(
+        string algorithm = "astar-po", int maxStaleness = 0) => new(
         runId, Reference, StageOne, [.. Prompts.Select(p => p.PromptId)],
         new StageTwoSettings(algorithm, Beta2: 0.1, LearningRate: learningRate, WeightDecay: 0.01, GradientClipNorm: 1.0,
             PromptsPerBatch: 2, MiniBatchesPerBatch: 1, Iterations: iterations, Sampling: new SamplingSettings(1.0, 1.0, 0, 6),
-            CheckpointEvery: checkpointEvery, EntropyCoefficient: 0, Seed: 1234),
+            CheckpointEvery: checkpointEvery, EntropyCoefficient: 0, Seed: 1234) { MaxStaleness = maxStaleness },
         output);
 
     /// <summary>
