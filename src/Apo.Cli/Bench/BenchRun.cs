@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Apo.Algorithm;
 using Apo.Common.IO;
 using Apo.Cli.Runs;
 using Apo.Engine.Presets;
@@ -9,7 +10,7 @@ using Apo.Tasks.Synthetic;
 namespace Apo.Cli.Bench;
 
 /// <summary>
-/// `apo bench`: A*-PO and the three baselines on the same embedded task, seed, reference and number of
+/// `apo bench`: A*-PO, the three baselines and asynchronous A*-PO (apo-async) on the same embedded task, seed, reference and number of
 /// prompt updates. The reference is trained once here; each algorithm then runs as its own
 /// `apo run --algo …` child process (so its peak memory is its own) in &lt;out&gt;/&lt;algo&gt;. A bench killed
 /// half-way resumes: finished algorithms are read back, an unfinished one resumes from its checkpoint.
@@ -47,10 +48,10 @@ public static class BenchRun
             if (!File.Exists(child.SummaryJson))
             {
                 CopyReference(layout.Reference, child.Reference);
-                progress($"{key}: apo run --algo {key} (log: {Path.Combine(directory, "bench.log")})...");
+                progress($"{key}: apo {string.Join(' ', ChildArguments(request, key, directory))} (log: {Path.Combine(directory, "bench.log")})...");
                 outcome = await SelfProcess.RunAsync(ChildArguments(request, key, directory), Path.Combine(directory, "bench.log"), cancellation);
                 if (outcome.ExitCode != 0 || !File.Exists(child.SummaryJson))
-                    throw new ChildFailedException($"{key}: `apo run --algo {key}` exited with {outcome.ExitCode}; see {Path.Combine(directory, "bench.log")}");
+                    throw new ChildFailedException($"{key}: `apo run` exited with {outcome.ExitCode}; see {Path.Combine(directory, "bench.log")}");
                 AtomicFile.WriteAllText(Path.Combine(directory, ProcessFileName), JsonSerializer.Serialize(outcome));
             }
             else
@@ -72,7 +73,9 @@ public static class BenchRun
 
     static List<string> ChildArguments(Request request, string key, string directory)
     {
-        var args = new List<string> { "run", "--preset", request.PresetName, "--algo", key, "--out", directory };
+        var (algorithm, maxStaleness) = BenchKeys.Of(key);
+        var args = new List<string> { "run", "--algo", algorithm.CommandLineName(), "--max-staleness", maxStaleness.ToString(CultureInfo.InvariantCulture),
+            "--preset", request.PresetName, "--out", directory };
         if (request.Seed is { } seed) args.AddRange(["--seed", seed.ToString(CultureInfo.InvariantCulture)]);
         if (request.ConfigPath is { } config) args.AddRange(["--config", config]);
         return args;

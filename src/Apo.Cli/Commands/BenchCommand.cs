@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Apo.Cli.Commands;
 
-/// <summary>`apo bench`: A*-PO against GRPO, REBEL and PPO on the embedded task — time, peak memory, KL, accuracy.</summary>
+/// <summary>`apo bench`: A*-PO against GRPO, REBEL and PPO, and against itself with asynchronous stage 2, on the embedded task — time, peak memory, KL, accuracy.</summary>
 static class BenchCommand
 {
     public static Command Create()
@@ -14,8 +14,12 @@ static class BenchCommand
         var preset = new Option<string>("--preset") { Description = "tiny or default.", DefaultValueFactory = _ => "tiny" };
         var seed = new Option<long?>("--seed") { Description = "Seed of everything (default: the preset's)." };
         var config = new Option<FileInfo?>("--config") { Description = "JSON overlay on the preset, as for `apo run --config` (applies to every algorithm)." };
-        var algorithms = new Option<string>("--algos") { Description = "Comma-separated subset of apo,grpo,rebel,ppo.", DefaultValueFactory = _ => "apo,grpo,rebel,ppo" };
-        var command = new Command("bench", "Run A*-PO, GRPO, REBEL and PPO on the same task, seed and prompt updates, each in its own process; " +
+        var algorithms = new Option<string>("--algos")
+        {
+            Description = "Comma-separated subset of apo,grpo,rebel,ppo,apo-async (apo-async: A*-PO with --max-staleness 1).",
+            DefaultValueFactory = _ => string.Join(",", BenchKeys.All),
+        };
+        var command = new Command("bench", "Run A*-PO, GRPO, REBEL, PPO and asynchronous A*-PO on the same task, seed and prompt updates, each in its own process; " +
             "writes bench.json, bench.md and bar charts.")
         {
             output, preset, seed, config, algorithms,
@@ -43,13 +47,14 @@ static class BenchCommand
         return command;
     }
 
-    /// <summary>Bench keys (apo, grpo, rebel, ppo) in the order given, each once.</summary>
+    /// <summary>Bench keys (apo, grpo, rebel, ppo, apo-async) in the order given, each once.</summary>
     static IReadOnlyList<string> ParseAlgorithms(string list)
     {
         var keys = new List<string>();
         foreach (var item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            string key = AlgorithmOption.Parse(item, "--algos").CommandLineName();
+            string key = BenchKeys.TryParse(item)
+                ?? throw new UsageException($"--algos: unknown algorithm \"{item}\" (expected apo, grpo, rebel, ppo or apo-async)");
             if (!keys.Contains(key)) keys.Add(key);
         }
         if (keys.Count == 0) throw new UsageException("--algos: name at least one algorithm");

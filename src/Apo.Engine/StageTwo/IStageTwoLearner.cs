@@ -17,8 +17,10 @@ public interface IStageTwoLearner : IDisposable
     /// <summary>
     /// One batch update. The batch lists each prompt's <see cref="ResponsesPerPrompt"/> rollouts
     /// next to each other (prompt order, then sample index); mini-batches never split a prompt's group.
+    /// <paramref name="reference"/> holds the batch's reference log-probs when they were scored beforehand
+    /// (<see cref="ReferenceScores.Of"/>, same reference and token budget); null scores them here.
     /// </summary>
-    UpdateMetrics Update(IReadOnlyList<TrainingRollout> batch);
+    UpdateMetrics Update(IReadOnlyList<TrainingRollout> batch, ReferenceScores? reference = null);
 
     /// <summary>Writes everything but the policy weights (optimizer states, critic) into <paramref name="directory"/>, each file atomically.</summary>
     void SaveState(string directory);

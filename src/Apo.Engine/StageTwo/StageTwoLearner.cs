@@ -60,7 +60,7 @@ public abstract class StageTwoLearner : IStageTwoLearner
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The batch is empty, not made of whole adjacent prompt groups, has fewer groups
     /// than mini-batches, or holds an empty prompt/response or a non-finite reward (the message names the rollout).</exception>
-    public UpdateMetrics Update(IReadOnlyList<TrainingRollout> batch)
+    public UpdateMetrics Update(IReadOnlyList<TrainingRollout> batch, ReferenceScores? reference = null)
     {
         GroupedBatch.Validate(batch, ResponsesPerPrompt, Algorithm.Name());
         Validate(batch);
@@ -69,9 +69,10 @@ public abstract class StageTwoLearner : IStageTwoLearner
         var plan = MiniBatchPlan.Create(batch.Select(r => r.PromptIds.Length + r.ResponseIds.Length).ToArray(),
             ResponsesPerPrompt, Settings.Optimizer.MiniBatches, Settings.MaxTokensPerMicroBatch);
         var (oldTokens, oldSums) = NeedsOldLogProbs ? OldLogProbs(plan, prompts, responses) : ([], []);
-        var reference = Scorer.Score(Reference, prompts, responses, Settings.MaxTokensPerMicroBatch);
-        Current = new LearnerBatch(batch, prompts, responses, plan, oldTokens, oldSums,
-            reference.Select(s => s.TokenLogProbs).ToArray(), reference.Select(s => s.Sum).ToArray());
+        reference ??= ReferenceScores.Of(Reference, batch, Settings.MaxTokensPerMicroBatch);
+        if (reference.Sums.Length != batch.Count || reference.TokenLogProbs.Length != batch.Count)
+            throw new ArgumentException($"reference scores of {reference.Sums.Length} rollouts for a batch of {batch.Count}", nameof(reference));
+        Current = new LearnerBatch(batch, prompts, responses, plan, oldTokens, oldSums, reference.TokenLogProbs, reference.Sums);
         try
         {
             Prepare(Current);

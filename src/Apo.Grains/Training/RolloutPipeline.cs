@@ -1,5 +1,6 @@
 using Apo.Abstractions.Training;
 using Apo.Abstractions.Weights;
+using Apo.Engine.StageTwo;
 
 namespace Apo.Grains.Training;
 
@@ -8,17 +9,20 @@ namespace Apo.Grains.Training;
 /// sampled with weight version max(0, t − k): a step is launched as soon as that version is published, so while
 /// the trainer updates on batch t the generators sample batches up to t + k. Which version samples which batch is a
 /// function of the step and k alone, never of timing, so the run's result does not depend on how fast anything is.
-/// k = 0 is synchronous stage 2: batch t is sampled by the weights it trains.
+/// k = 0 is synchronous stage 2: batch t is sampled by the weights it trains. Once a step's rollouts are in, the
+/// pipeline has the reference score them (a function of the rollouts alone), so the trainer's update does not.
 /// </summary>
 /// <remarks>Used from the trainer grain's turns only (one at a time), so it needs no locks.</remarks>
 public sealed class RolloutPipeline
 {
     /// <summary>One step in the pipeline: its batch, the data position after it, its weights and its rollouts.</summary>
-    public sealed record Entry(long Step, string[] Batch, DataPosition Next, long WeightVersion, Task<IReadOnlyList<Rollout>> Rollouts);
+    public sealed record Entry(long Step, string[] Batch, DataPosition Next, long WeightVersion, Task<IReadOnlyList<Rollout>> Rollouts,
+        Task<ReferenceScores> Reference);
 
     readonly BatchSchedule schedule;
     readonly int maxStaleness;
     readonly long iterations;
+    readonly Func<IReadOnlyList<Rollout>, Task<ReferenceScores>> score;
     readonly SortedDictionary<long, Entry> entries = [];
     DataPosition cursor;
     int inFlight;
@@ -26,9 +30,12 @@ public sealed class RolloutPipeline
     double idleSeconds;
 
     /// <param name="position">The data position of step <paramref name="firstStep"/> (the trainer's next one).</param>
-    public RolloutPipeline(BatchSchedule schedule, int maxStaleness, long iterations, long firstStep, DataPosition position)
+    /// <param name="score">Scores a step's rollouts under the reference.</param>
+    public RolloutPipeline(BatchSchedule schedule, int maxStaleness, long iterations, long firstStep, DataPosition position,
+        Func<IReadOnlyList<Rollout>, Task<ReferenceScores>> score)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxStaleness);
+        this.score = score;
         this.schedule = schedule;
         this.maxStaleness = maxStaleness;
         this.iterations = iterations;
@@ -54,7 +61,8 @@ public sealed class RolloutPipeline
                 throw new InvalidOperationException($"step {NextStep} is sampled with weight version {VersionFor(NextStep)}, " +
                     $"but the newest is {published.Version}: the pipeline missed its launch");
             var (batch, next) = schedule.Take(cursor);
-            entries[NextStep] = new Entry(NextStep, batch, next, published.Version, Track(collect(NextStep, batch, published)));
+            var rollouts = Track(collect(NextStep, batch, published));
+            entries[NextStep] = new Entry(NextStep, batch, next, published.Version, rollouts, ScoreAsync(rollouts));
             cursor = next;
             NextStep++;
         }
@@ -73,7 +81,8 @@ public sealed class RolloutPipeline
             throw new InvalidDataException($"the checkpoint's rollouts of step {step} are not that step's batch");
         if (rollouts.Any(r => r.WeightVersion != VersionFor(step)))
             throw new InvalidDataException($"the checkpoint's rollouts of step {step} were not sampled with weight version {VersionFor(step)}");
-        entries[step] = new Entry(step, batch, next, VersionFor(step), Task.FromResult(rollouts));
+        var kept = Task.FromResult(rollouts);
+        entries[step] = new Entry(step, batch, next, VersionFor(step), kept, ScoreAsync(kept));
         cursor = next;
         NextStep++;
     }
@@ -99,10 +108,12 @@ public sealed class RolloutPipeline
     {
         foreach (var entry in entries.Values)
         {
-            try { await entry.Rollouts; }
+            try { await entry.Reference; }
             catch (Exception) { } // the loop already ended: a cancelled or failed look-ahead has nothing left to report to
         }
     }
+
+    async Task<ReferenceScores> ScoreAsync(Task<IReadOnlyList<Rollout>> rollouts) => await score(await rollouts);
 
     async Task<IReadOnlyList<Rollout>> Track(Task<IReadOnlyList<Rollout>> collection)
     {

@@ -166,7 +166,9 @@ public sealed class TrainerGrain(
             var algorithm = StageTwoAlgorithms.Parse(settings.Algorithm);
             int k = settings.MaxStaleness;
             using var halt = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, pausing.Token);
-            var pipeline = new RolloutPipeline(schedule, k, settings.Iterations, iteration, position);
+            // The reference scores each batch on the generation lane (its own thread when the silo has two), not in the update.
+            var pipeline = new RolloutPipeline(schedule, k, settings.Iterations, iteration, position,
+                batch => tensors.Generation.Executor.Run(() => TrainerSession.ScoreReference(tensors.Generation, plan, batch)));
             // Steps after the checkpoint that older versions sampled: the checkpoint kept their rollouts.
             if (latest is { } kept)
             {
@@ -187,11 +189,12 @@ public sealed class TrainerGrain(
                     var clock = Stopwatch.StartNew();
                     var entry = pipeline.Take(iteration);
                     IReadOnlyList<Rollout> rollouts;
-                    try { rollouts = await entry.Rollouts; }
+                    Apo.Engine.StageTwo.ReferenceScores reference;
+                    try { (rollouts, reference) = (await entry.Rollouts, await entry.Reference); }
                     catch (OperationCanceledException) when (halt.IsCancellationRequested) { break; }
                     double rolloutWait = clock.Elapsed.TotalSeconds;
                     long staleness = StalenessOf(iteration, rollouts, k);
-                    var update = await Lane.Executor.Run(() => open.Update(rollouts));
+                    var update = await Lane.Executor.Run(() => open.Update(rollouts, reference));
                     long version = iteration + 1;
                     published = await PublishAsync(fence, version, open, retain: k + 1);
                     Launch(published); // the generators start on the batches this version samples before the step's bookkeeping

@@ -87,9 +87,24 @@ public sealed class TrainerSession : IDisposable
         };
     }
 
-    /// <summary>One update on a complete batch, in the batch's order (prompt, then sample index).</summary>
-    public UpdateMetrics Update(IReadOnlyList<Rollout> batch) =>
-        learner.Update(batch.Select(r => new TrainingRollout(r.PromptId, r.PromptTokenIds.ToArray(), r.ResponseTokenIds.ToArray(), r.Reward, r.VStar)).ToList());
+    /// <summary>
+    /// One update on a complete batch, in the batch's order (prompt, then sample index), given its reference scores
+    /// (<see cref="ScoreReference"/>).
+    /// </summary>
+    public UpdateMetrics Update(IReadOnlyList<Rollout> batch, ReferenceScores reference) => learner.Update(ForLearner(batch), reference);
+
+    /// <summary>
+    /// The batch's reference log-probs, scored on <paramref name="lane"/> with that lane's copy of the plan's reference
+    /// and the learner's token budget: the numbers the learner would compute itself, wherever they are computed.
+    /// </summary>
+    public static ReferenceScores ScoreReference(TensorLane lane, StageTwoPlan plan, IReadOnlyList<Rollout> batch)
+    {
+        lane.EnsureOnDeviceThread();
+        return ReferenceScores.Of(lane.Shared(plan.Reference.Location).Model, ForLearner(batch), plan.Settings.MaxTokensPerMicroBatch);
+    }
+
+    static List<TrainingRollout> ForLearner(IReadOnlyList<Rollout> batch) =>
+        batch.Select(r => new TrainingRollout(r.PromptId, r.PromptTokenIds.ToArray(), r.ResponseTokenIds.ToArray(), r.Reward, r.VStar)).ToList();
 
     /// <summary>Writes the policy (a Hugging Face model directory) and the learner's state into <paramref name="directory"/>.</summary>
     public void SaveTo(string directory)

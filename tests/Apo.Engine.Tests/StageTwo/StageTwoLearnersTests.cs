@@ -71,6 +71,34 @@ public class StageTwoLearnersTests
         }
     }
 
+    [Theory]
+    [InlineData(StageTwoAlgorithm.AStarPo)]
+    [InlineData(StageTwoAlgorithm.Grpo)]
+    [InlineData(StageTwoAlgorithm.Ppo)]
+    public void ReferenceScoresComputedBeforehandTrainTheSameWeightsAsScoringInTheUpdate(StageTwoAlgorithm algorithm)
+    {
+        // Asynchronous stage 2 scores the reference on the generation lane, with that lane's own copy of it.
+        using var reference = TinyModels.Create();
+        using var referenceCopy = TinyModels.Copy(reference);
+        var batch = LearnerFixtures.WithVStar(LearnerFixtures.Batch(4, algorithm.ResponsesPerPrompt()));
+        var settings = LearnerFixtures.Settings(algorithm, lr: 3e-3) with { MaxTokensPerMicroBatch = 24 };
+
+        using var inside = TinyModels.Copy(reference);
+        using (var learner = StageTwoLearners.Create(settings, inside, reference)) learner.Update(batch);
+        using var beforehand = TinyModels.Copy(reference);
+        using (var learner = StageTwoLearners.Create(settings, beforehand, reference))
+        {
+            var scores = ReferenceScores.Of(referenceCopy, batch, settings.MaxTokensPerMicroBatch);
+            Assert.Equal(batch.Count, scores.Sums.Length);
+            Assert.All(scores.Sums, sum => Assert.True(sum < 0 && double.IsFinite(sum)));
+            learner.Update(batch, scores);
+            var error = Assert.Throws<ArgumentException>(() => learner.Update(batch, scores with { Sums = scores.Sums[1..] }));
+            Assert.Contains($"reference scores of {batch.Count - 1} rollouts for a batch of {batch.Count}", error.Message);
+        }
+        var expected = TinyModels.Snapshot(inside);
+        foreach (var (name, values) in TinyModels.Snapshot(beforehand)) Assert.Equal(expected[name], values);
+    }
+
     [Fact]
     public void LoadStateFromAMissingDirectoryNamesTheFile()
     {

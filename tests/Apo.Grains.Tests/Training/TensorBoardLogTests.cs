@@ -11,7 +11,8 @@ public sealed class TensorBoardLogTests : IDisposable
 
     static IterationMetrics Line(long step, double? heldOut = null) =>
         new(step, MeanReward: 0.25 * step, Loss: 1.0 / step, KlPerSequence: 0.01 * step, MeanVStar: 0.5, MeanResponseLength: 20 + step,
-            TokensPerSecond: 1000, StepSeconds: 0.5, GradientNorm: double.NaN, HeldOutAccuracy: heldOut);
+            TokensPerSecond: 1000, StepSeconds: 0.5, GradientNorm: double.NaN, HeldOutAccuracy: heldOut)
+        { Staleness = 1, RolloutWaitSeconds = 0.125, WeightWaitSeconds = 0.0625 };
 
     [Fact]
     public void Every_numeric_field_of_every_line_is_a_scalar_at_its_step_and_a_resume_rebuilds_without_the_lost_steps()
@@ -31,7 +32,10 @@ public sealed class TensorBoardLogTests : IDisposable
         Assert.Equal(new TensorBoardEvents.Scalar("eval/heldout_accuracy", 2, 0.375f), scalars.Single(s => s.Tag == "eval/heldout_accuracy"));
         // A non-finite value (written as null in metrics.jsonl) is left out rather than plotted as a number.
         Assert.DoesNotContain(scalars, s => s.Tag == "train/gradient_norm");
-        Assert.Equal(7 * 3 + 1, scalars.Count);
+        // The pipeline's fields of asynchronous stage 2 are scalars like the rest.
+        Assert.Equal([0.0625f, 0.0625f, 0.0625f], scalars.Where(s => s.Tag == "train/weight_wait_seconds").Select(s => s.Value));
+        Assert.Equal([1f, 1f, 1f], scalars.Where(s => s.Tag == "train/staleness").Select(s => s.Value));
+        Assert.Equal(10 * 3 + 1, scalars.Count);
 
         // The trainer crashed after step 3 and resumes from the checkpoint of step 2: metrics.jsonl is cut back,
         // the event files are rebuilt from it, and step 3 is redone once.
