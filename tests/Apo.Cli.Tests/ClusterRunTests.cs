@@ -170,6 +170,22 @@ public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
         Assert.Equal(2, unknown.ExitCode);
         Assert.StartsWith("apo: error: --run-id: run \"never-started\" was never started on the cluster of", unknown.StdErr.Trim());
 
+        // An asynchronous run on the same cluster (the trainer and the replacement generator): batch t is sampled on the
+        // generator silo with version max(0, t − 1) while the trainer silo updates, and the checkpoint keeps the batch
+        // sampled ahead of it.
+        string asyncRun = dir.File("async");
+        CopyDirectory(Path.Combine(embedded, "reference"), Path.Combine(asyncRun, "reference"));
+        string asyncConfig = dir.Write("async.json", AsyncSmall);
+        var asynchronous = ApoProcess.Run(RunTimeout, environment, "run", "--cluster", siloConfig("cluster-client.json"), "--run-id", "async-k1",
+            "--preset", "tiny", "--config", asyncConfig, "--max-staleness", "1", "--out", asyncRun);
+        Assert.True(asynchronous.ExitCode == 0, asynchronous.StdErr);
+        var asyncLines = File.ReadAllLines(Path.Combine(asyncRun, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal([0L, 1L, 1L, 1L, 1L, 1L], asyncLines.Select(l => (long)l["staleness"]!).ToArray());
+        Assert.All(asyncLines, l => Assert.True(double.IsFinite((double)l["loss"]!) && (double)l["weight_wait_seconds"]! >= 0));
+        var aheadOfFour = JsonNode.Parse(File.ReadAllText(Path.Combine(asyncRun, "checkpoints", "step-4", "rollouts.json")))!.AsArray();
+        Assert.All(aheadOfFour[0]!["Rollouts"]!.AsArray(), r => Assert.Equal(3L, (long)r!["WeightVersion"]!));
+        Assert.True(File.Exists(Path.Combine(asyncRun, "policy", "model.safetensors")));
+
         // Weight versions travelled between silos as blobs, with no shared weight directory: the last two remain.
         var blobs = new Azure.Storage.Blobs.BlobContainerClient(azurite.ConnectionString, id)
             .GetBlobs(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, PipelineRunId + "/", default)
@@ -178,6 +194,15 @@ public class ClusterRunTests(AzuriteFixture azurite, ITestOutputHelper log)
     }
 
     const string PipelineRunId = "embedded";
+
+    /// <summary>The asynchronous run: 48 prompts, 6 iterations of 16, checkpoints every 2 (the tiny preset's reference).</summary>
+    const string AsyncSmall = """
+        {
+          "stageOne": { "prompts": 48 },
+          "stageTwo": { "promptsPerBatch": 16, "iterations": 6, "checkpointEvery": 2 },
+          "evaluation": { "heldOutPrompts": 8 }
+        }
+        """;
 
     /// <summary>A metrics line without the fields that measure time.</summary>
     static string WithoutTimes(string line)

@@ -88,6 +88,35 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void AnAsynchronousRunKilledInStageTwoAndRerunEndsIdenticalToAnUninterruptedOne()
+    {
+        using var dir = new TempDirectory();
+        string config = dir.Write("small.json", SmallRun);
+        string straight = dir.File("straight"), resumed = dir.File("resumed");
+        string[] Args(string output) => ["run", "--preset", "tiny", "--config", config, "--max-staleness", "1", "--out", output];
+
+        var uninterrupted = ApoProcess.Run(TimeSpan.FromMinutes(10), Args(straight));
+        Assert.True(uninterrupted.ExitCode == 0, uninterrupted.StdErr);
+        // Killed once stage 2 has checkpointed: the checkpoint keeps the rollouts sampled ahead of it.
+        KillWhen(Args(resumed),
+            () => File.Exists(Path.Combine(resumed, "checkpoints", "latest")) && !File.Exists(Path.Combine(resumed, "policy", "config.json")));
+        var finish = ApoProcess.Run(TimeSpan.FromMinutes(10), Args(resumed));
+        Assert.True(finish.ExitCode == 0, finish.StdErr);
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "policy", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(resumed, "policy", "model.safetensors")));
+        var a = JsonNode.Parse(File.ReadAllText(Path.Combine(straight, "summary.json")))!;
+        var b = JsonNode.Parse(File.ReadAllText(Path.Combine(resumed, "summary.json")))!;
+        foreach (string key in new[] { "trained", "kl", "kl_per_token" })
+            Assert.Equal(a[key]!.ToJsonString(), b[key]!.ToJsonString());
+        string[] Trained(string output) => File.ReadAllLines(Path.Combine(output, "metrics.jsonl"))
+            .Select(l => JsonNode.Parse(l)!).Select(n => $"{n["step"]} {n["loss"]} {n["mean_reward"]} {n["staleness"]}").ToArray();
+        Assert.Equal(Trained(straight), Trained(resumed));
+        Assert.Equal(["0", "1", "1", "1", "1", "1"], Trained(resumed).Select(l => l.Split(' ')[^1]).ToArray());
+        Assert.True(File.Exists(Path.Combine(resumed, "plots", "pipeline.png")));
+    }
+
+    [Fact]
     public void ADifferentConfigurationForAnExistingRunDirectoryIsRefusedAndNothingChanges()
     {
         using var dir = new TempDirectory();

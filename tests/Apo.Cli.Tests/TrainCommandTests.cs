@@ -70,4 +70,38 @@ public class TrainCommandTests : IClassFixture<ModelCommandsTests.InitialisedMod
         result.AssertBadInput("bad.jsonl line 2", "answer");
         Assert.False(Directory.Exists(output));
     }
+
+    [Fact]
+    public void AnAsynchronousTrainSamplesEachBatchOneVersionBehind()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("async");
+        var train = ApoProcess.Run(["train", "--model", fixture.ModelPath, "--data", Dataset(dir), "--out", output, .. Small,
+            "--batch", "2", "--iterations", "3", "--checkpoint-every", "2", "--lr", "1e-3", "--beta2", "0.05", "--max-staleness", "1"]);
+        Assert.True(train.ExitCode == 0, train.StdErr);
+        var lines = File.ReadAllLines(Path.Combine(output, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal([0L, 1L, 1L], lines.Select(l => (long)l["staleness"]!).ToArray());
+        Assert.All(lines, l => Assert.True((double)l["rollout_wait_seconds"]! >= 0 && (double)l["weight_wait_seconds"]! >= 0));
+        // The checkpoint after iteration 2 keeps step 2's rollouts, sampled by version 1.
+        var kept = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "checkpoints", "step-2", "rollouts.json")))!.AsArray();
+        Assert.Equal(2L, (long)Assert.Single(kept)!["Step"]!);
+        Assert.All(kept[0]!["Rollouts"]!.AsArray(), r => Assert.Equal(1L, (long)r!["WeightVersion"]!));
+    }
+
+    [Theory]
+    [InlineData("grpo", "1", "asynchronous stage 2 is for A*-PO only")]
+    [InlineData("apo", "-1", "must be ≥ 0")]
+    public void AMaxStalenessTheAlgorithmCannotTakeIsABadInputThatWritesNothing(string algorithm, string k, string reason)
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("out");
+        var train = ApoProcess.Run(["train", "--model", fixture.ModelPath, "--data", Dataset(dir), "--out", output, .. Small,
+            "--algo", algorithm, "--batch", "2", "--iterations", "2", "--max-staleness", k]);
+        train.AssertBadInput($"--max-staleness {k}", reason);
+        Assert.False(Directory.Exists(output));
+
+        var run = ApoProcess.Run("run", "--preset", "tiny", "--algo", algorithm, "--max-staleness", k, "--out", dir.File("run"));
+        run.AssertBadInput($"--max-staleness {k}", reason);
+        Assert.False(Directory.Exists(dir.File("run")));
+    }
 }

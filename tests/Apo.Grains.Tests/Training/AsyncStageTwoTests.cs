@@ -1,5 +1,7 @@
 using Apo.Abstractions.Training;
 using Apo.Grains.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 
 namespace Apo.Grains.Tests.Training;
 
@@ -47,6 +49,34 @@ public sealed class AsyncStageTwoTests(TrainerWorld world)
         Assert.Empty(PendingRollouts.Load(checkpoints.PathOf(5)));
         Assert.False(File.Exists(Path.Combine(new CheckpointStore(Path.Combine(synchronous, TrainerGrain.CheckpointsFolderName)).PathOf(4),
             PendingRollouts.FileName)));
+    }
+
+    [Fact]
+    public async Task TheRolloutsOfABatchWereDrawnByTheVersionOneBehindThePolicyThatTrainsOnThem()
+    {
+        string output = world.NewOutputDirectory();
+        await using var cluster = await world.StartClusterAsync();
+        var trainer = cluster.GrainFactory.GetGrain<ITrainerGrain>("async-drawn");
+        await trainer.Start(world.Plan("async-drawn", output, iterations: 3, checkpointEvery: 1, maxStaleness: 1));
+        Assert.Equal(TrainerPhase.Finished, (await TrainerWorld.WaitUntilDoneAsync(trainer)).Phase);
+
+        // The checkpoint after iteration 2 kept step 2's rollouts, labelled version 1. Their sampling log-probs (temperature 1,
+        // top-p 1) must be version 1's own log-probs of those tokens: scored again under version 1 they agree, under version 2 not.
+        var rollouts = PendingRollouts.Load(new CheckpointStore(Path.Combine(output, TrainerGrain.CheckpointsFolderName)).PathOf(2))[2];
+        Assert.All(rollouts, r => Assert.Equal(1, r.WeightVersion));
+        var store = ((InProcessSiloHandle)cluster.Primary).SiloHost.Services.GetRequiredService<Apo.Grains.Weights.IWeightStore>();
+        var runtime = ((InProcessSiloHandle)cluster.Primary).SiloHost.Services.GetRequiredService<Apo.Grains.Runtime.TensorRuntime>();
+        double Gap(long version) => runtime.Training.Executor.Run(() =>
+        {
+            var reference = runtime.Training.Shared(world.ReferenceDirectory);
+            using var replica = Apo.Model.Qwen2.Qwen2ForCausalLM.Uninitialised(reference.Config, reference.Model.Device, reference.Model.DType, forInference: true);
+            store.LoadInto(new Apo.Abstractions.Weights.WeightVersion(version, Apo.Grains.Weights.InProcessWeightStore.LocationOf("async-drawn", version)), replica);
+            var scores = Apo.Model.Inference.Scorer.Score(replica, rollouts.Select(r => r.PromptTokenIds.ToArray()).ToArray(),
+                rollouts.Select(r => r.ResponseTokenIds.ToArray()).ToArray(), 0);
+            return rollouts.Select((r, i) => r.SamplingLogProbs.Zip(scores[i].TokenLogProbs, (a, b) => Math.Abs(a - b)).Max()).Max();
+        }).GetAwaiter().GetResult();
+        Assert.InRange(Gap(1), 0, 1e-4);
+        Assert.True(Gap(2) > 1e-3, $"version 2 scores the tokens within {Gap(2)}: the check could not tell the versions apart");
     }
 
     [Fact]
