@@ -23,6 +23,9 @@ public sealed record BenchReport(
     /// <summary>Keys of <see cref="Algorithms"/>, in report order.</summary>
     public static IReadOnlyList<string> Keys => BenchKeys.All;
 
+    /// <summary>Accuracies are counts over the held-out prompts: 0.31 − 0.29 is 2 points, though not exactly 0.02 in floating point.</summary>
+    const double Tolerance = 1e-9;
+
     /// <summary>The baselines' rows present (not A*-PO's, synchronous or asynchronous).</summary>
     IEnumerable<KeyValuePair<string, AlgorithmResult>> Baselines =>
         Algorithms.Where(p => p.Key is not (BenchKeys.Synchronous or BenchKeys.Asynchronous));
@@ -64,9 +67,9 @@ public sealed record BenchReport(
                 // Issue targets of asynchronous stage 2 against the synchronous run of the same bench.
                 list.Add(new("apo-async stage-2 time ≤ 0.65 × A*-PO's", async.StageTwoSeconds / apo.StageTwoSeconds, async.StageTwoSeconds <= 0.65 * apo.StageTwoSeconds));
                 list.Add(new("apo-async greedy within 2 points of A*-PO's", 100 * (async.GreedyAccuracy - apo.GreedyAccuracy),
-                    Math.Abs(async.GreedyAccuracy - apo.GreedyAccuracy) <= 0.02));
+                    Math.Abs(async.GreedyAccuracy - apo.GreedyAccuracy) <= 0.02 + Tolerance));
                 list.Add(new("apo-async avg@k within 2 points of A*-PO's", 100 * (async.AverageAtK - apo.AverageAtK),
-                    Math.Abs(async.AverageAtK - apo.AverageAtK) <= 0.02));
+                    Math.Abs(async.AverageAtK - apo.AverageAtK) <= 0.02 + Tolerance));
                 list.Add(new("apo-async KL ≤ 1.5 × A*-PO's", async.Kl / apo.Kl, async.Kl <= 1.5 * apo.Kl));
             }
             return list;
