@@ -97,6 +97,8 @@ public class RunCommandTests
 
         var uninterrupted = ApoProcess.Run(TimeSpan.FromMinutes(10), Args(straight));
         Assert.True(uninterrupted.ExitCode == 0, uninterrupted.StdErr);
+        // The same reference (the same SFT from the same seed) without training it again.
+        TempDirectory.CopyTree(Path.Combine(straight, "reference"), Path.Combine(resumed, "reference"));
         // Killed once stage 2 has checkpointed: the checkpoint keeps the rollouts sampled ahead of it.
         KillWhen(Args(resumed),
             () => File.Exists(Path.Combine(resumed, "checkpoints", "latest")) && !File.Exists(Path.Combine(resumed, "policy", "config.json")));

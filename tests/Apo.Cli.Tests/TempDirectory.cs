@@ -15,6 +15,14 @@ public sealed class TempDirectory : IDisposable
         return File(name);
     }
 
+    /// <summary>Copies the folder <paramref name="from"/> and everything in it to <paramref name="to"/>.</summary>
+    public static void CopyTree(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from)) System.IO.File.Copy(file, System.IO.Path.Combine(to, System.IO.Path.GetFileName(file)));
+        foreach (string sub in Directory.GetDirectories(from)) CopyTree(sub, System.IO.Path.Combine(to, System.IO.Path.GetFileName(sub)));
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
