@@ -37,8 +37,8 @@ public sealed partial class AzureClusterTests
     /// <summary>Starts a silo that must fail to join (a short join limit keeps it quick); returns why it failed.</summary>
     private static async Task<Exception> JoinRefused(ApoSiloOptions options)
     {
-        using var host = ApoHost.CreateSilo(options, services =>
-            services.Configure<ClusterMembershipOptions>(o => o.MaxJoinAttemptTime = TimeSpan.FromSeconds(20)));
+        using var host = ApoHost.CreateSilo(options, services => InTestHost(services)
+            .Configure<ClusterMembershipOptions>(o => o.MaxJoinAttemptTime = TimeSpan.FromSeconds(20)));
         // Not stopped afterwards: a silo that never finished starting cannot be stopped, only disposed.
         return await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync().WaitAsync(TimeSpan.FromMinutes(2)));
     }

@@ -53,9 +53,17 @@ public sealed partial class AzureClusterTests(AzuriteFixture azurite) : IAsyncLi
         return options;
     }
 
+    /// <summary>These silos share the test host's process: a fatal error of one must not end it (<see cref="StopOnlyTheSilo"/>).</summary>
+    private static IServiceCollection InTestHost(IServiceCollection services) =>
+        services.AddSingleton<IFatalErrorHandler, StopOnlyTheSilo>();
+
     private async Task<IHost> StartSilo(ApoSiloOptions options, Action<IServiceCollection>? services = null)
     {
-        var host = ApoHost.CreateSilo(options, services);
+        var host = ApoHost.CreateSilo(options, collection =>
+        {
+            InTestHost(collection);
+            services?.Invoke(collection);
+        });
         _hosts.Add(host);
         await host.StartAsync();
         return host;
