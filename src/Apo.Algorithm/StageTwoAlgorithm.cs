@@ -42,6 +42,13 @@ public static class StageTwoAlgorithms
     public static int ResponsesPerPrompt(this StageTwoAlgorithm algorithm) =>
         algorithm is StageTwoAlgorithm.Grpo or StageTwoAlgorithm.Rebel ? 2 : 1;
 
+    /// <summary>
+    /// Whether the algorithm may train on samples drawn by an older policy (asynchronous stage 2) without a correction:
+    /// only A*-PO, whose target r − V̂* does not depend on the policy that drew the sample. GRPO's and PPO's ratios and
+    /// REBEL's log-ratio gap assume the current policy drew it, and no importance-sampling correction is implemented.
+    /// </summary>
+    public static bool TrainsOnStaleSamples(this StageTwoAlgorithm algorithm) => algorithm == StageTwoAlgorithm.AStarPo;
+
     /// <summary>Only A*-PO regresses onto r − V̂*, so only it needs stage 1.</summary>
     public static bool UsesOptimalValues(this StageTwoAlgorithm algorithm) => algorithm == StageTwoAlgorithm.AStarPo;
 }

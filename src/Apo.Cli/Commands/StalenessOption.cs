@@ -18,7 +18,7 @@ static class StalenessOption
     public static void Check(int maxStaleness, string algorithm)
     {
         if (maxStaleness < 0) throw new UsageException($"{Name} {maxStaleness}: must be ≥ 0 (0 = synchronous stage 2)");
-        if (maxStaleness > 0 && StageTwoAlgorithms.Parse(algorithm) != StageTwoAlgorithm.AStarPo)
+        if (maxStaleness > 0 && !StageTwoAlgorithms.Parse(algorithm).TrainsOnStaleSamples())
             throw new UsageException($"{Name} {maxStaleness}: asynchronous stage 2 is for A*-PO only; " +
                 $"{StageTwoAlgorithms.Parse(algorithm).CommandLineName()} trains on samples of its current policy and would need an " +
                 "importance-sampling correction, which is not implemented (use --max-staleness 0)");

@@ -117,7 +117,7 @@ public sealed record EmbeddedPreset
         Require(Apo.Algorithm.StageTwoAlgorithms.TryParse(StageTwo.Algorithm, out _), "stageTwo.algorithm", StageTwo.Algorithm,
             "must be one of apo, astar-po, grpo, rebel, ppo");
         Require(StageTwo.MaxStaleness >= 0, "stageTwo.maxStaleness", StageTwo.MaxStaleness, "must be ≥ 0 (0 = synchronous stage 2)");
-        Require(StageTwo.MaxStaleness == 0 || Apo.Algorithm.StageTwoAlgorithms.Parse(StageTwo.Algorithm) == Apo.Algorithm.StageTwoAlgorithm.AStarPo,
+        Require(StageTwo.MaxStaleness == 0 || Apo.Algorithm.StageTwoAlgorithms.TrainsOnStaleSamples(Apo.Algorithm.StageTwoAlgorithms.Parse(StageTwo.Algorithm)),
             "stageTwo.maxStaleness", StageTwo.MaxStaleness,
             $"asynchronous stage 2 is for A*-PO only ({StageTwo.Algorithm} would need an importance-sampling correction, which is not implemented); use 0");
         Require(StageTwo.BaselineEntropyCoefficient >= 0 && double.IsFinite(StageTwo.BaselineEntropyCoefficient), "stageTwo.baselineEntropyCoefficient",

@@ -39,13 +39,6 @@ public sealed class TensorLane : IDisposable
         return model;
     }
 
-    /// <summary>Drops a shared model (e.g. when a run finishes). Call on <see cref="Executor"/>'s thread.</summary>
-    public void Release(string modelDirectory)
-    {
-        EnsureOnDeviceThread();
-        if (models.Remove(Path.GetFullPath(modelDirectory), out var model)) model.Dispose();
-    }
-
     public void EnsureOnDeviceThread()
     {
         if (!Executor.IsCurrentThread) throw new InvalidOperationException($"tensor work must run on the {Executor.Name} executor's thread");

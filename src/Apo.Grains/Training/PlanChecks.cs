@@ -30,15 +30,6 @@ public static class PlanChecks
         if (plan.Engine?.Problem() is { } engine) Fail(engine);
     }
 
-    /// <summary>
-    /// Why a baseline cannot train on stale samples: GRPO's and PPO's clipped ratios and REBEL's log-ratio gap assume the
-    /// samples come from the policy being updated, and no importance-sampling correction is implemented for them.
-    /// </summary>
-    public static string StalenessRefusal(string algorithm, int maxStaleness) =>
-        $"max staleness is {maxStaleness}, but {StageTwoAlgorithms.Parse(algorithm).Name()} trains only on samples of its current policy " +
-        "(asynchronous stage 2 needs an importance-sampling correction, which only A*-PO does without: its target r − V̂* does not " +
-        "depend on the policy that drew the sample); use max staleness 0 or the A*-PO algorithm";
-
     /// <summary>The first stage-2 setting out of range, as a message naming it; null when all are fine.</summary>
     public static string? SettingsProblem(StageTwoSettings s)
     {
@@ -60,8 +51,10 @@ public static class PlanChecks
             return $"critic learning-rate multiplier is {s.CriticLearningRateMultiplier}; it must be a positive finite number";
         if (s.MaxTokensPerMicroBatch < 0) return $"max tokens per micro-batch is {s.MaxTokensPerMicroBatch}; it must be ≥ 0 (0 = unlimited)";
         if (s.MaxStaleness < 0) return $"max staleness is {s.MaxStaleness}; it must be ≥ 0 (0 = synchronous stage 2)";
-        if (s.MaxStaleness > 0 && StageTwoAlgorithms.Parse(s.Algorithm) != StageTwoAlgorithm.AStarPo)
-            return StalenessRefusal(s.Algorithm, s.MaxStaleness);
+        if (s.MaxStaleness > 0 && !StageTwoAlgorithms.Parse(s.Algorithm).TrainsOnStaleSamples())
+            return $"max staleness is {s.MaxStaleness}, but {StageTwoAlgorithms.Parse(s.Algorithm).Name()} trains only on samples of its current policy " +
+                "(asynchronous stage 2 needs an importance-sampling correction, which only A*-PO does without: its target r − V̂* does not " +
+                "depend on the policy that drew the sample); use max staleness 0 or the A*-PO algorithm";
         if (s.Sampling is null) return "sampling settings are missing";
         return s.Sampling.Problem();
     }

@@ -15,9 +15,8 @@ namespace Apo.Grains.Training;
 /// <remarks>Used from the trainer grain's turns only (one at a time), so it needs no locks.</remarks>
 public sealed class RolloutPipeline
 {
-    /// <summary>One step in the pipeline: its batch, the data position after it, its weights and its rollouts.</summary>
-    public sealed record Entry(long Step, string[] Batch, DataPosition Next, long WeightVersion, Task<IReadOnlyList<Rollout>> Rollouts,
-        Task<ReferenceScores> Reference);
+    /// <summary>One step in the pipeline: the data position after it, its rollouts and their reference scores.</summary>
+    public sealed record Entry(long Step, DataPosition Next, Task<IReadOnlyList<Rollout>> Rollouts, Task<ReferenceScores> Reference);
 
     readonly BatchSchedule schedule;
     readonly int maxStaleness;
@@ -62,7 +61,7 @@ public sealed class RolloutPipeline
                     $"but the newest is {published.Version}: the pipeline missed its launch");
             var (batch, next) = schedule.Take(cursor);
             var rollouts = Track(collect(NextStep, batch, published));
-            entries[NextStep] = new Entry(NextStep, batch, next, published.Version, rollouts, ScoreAsync(rollouts));
+            entries[NextStep] = new Entry(NextStep, next, rollouts, ScoreAsync(rollouts));
             cursor = next;
             NextStep++;
         }
@@ -82,7 +81,7 @@ public sealed class RolloutPipeline
         if (rollouts.Any(r => r.WeightVersion != VersionFor(step)))
             throw new InvalidDataException($"the checkpoint's rollouts of step {step} were not sampled with weight version {VersionFor(step)}");
         var kept = Task.FromResult(rollouts);
-        entries[step] = new Entry(step, batch, next, VersionFor(step), kept, ScoreAsync(kept));
+        entries[step] = new Entry(step, next, kept, ScoreAsync(kept));
         cursor = next;
         NextStep++;
     }
