@@ -34,6 +34,7 @@ public static class ApoCommandLine
         yield return TrainCommand.Create();
         yield return BenchTrainCommand.Create();
         yield return BenchCommand.Create();
+        yield return AblateCommand.Create();
         yield return BenchModelCommand.Create();
         yield return BenchRolloutCommand.Create();
         yield return SiloCommand.Create();

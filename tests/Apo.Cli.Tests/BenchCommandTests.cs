@@ -82,6 +82,57 @@ public class BenchCommandTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
+    public void OverSeedsEachSeedTrainsItsOwnReferenceAndTheReportIsTheSeedsOwnFigures()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("bench"), config = dir.Write("small.json", Small);
+        var result = ApoProcess.Run(TimeSpan.FromMinutes(15), "bench", "--preset", "tiny", "--config", config, "--seeds", "2", "--algos", "apo,grpo", "--out", output);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+
+        var bench = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "bench.json")))!;
+        Assert.Equal([1L, 2], bench["seeds"]!.AsArray().Select(s => (long)s!).ToArray());
+        var perSeed = new[] { 1, 2 }.Select(s => JsonNode.Parse(File.ReadAllText(Path.Combine(output, $"seed-{s}", "bench.json")))!).ToArray();
+        Assert.Equal([1L, 2], perSeed.Select(r => (long)r["seed"]!).ToArray());
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(output, "seed-1", "reference", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(output, "seed-2", "reference", "model.safetensors")));
+        foreach (var figure in new[] { "seconds", "kl", "greedy_accuracy", "avg_at_k" })
+        {
+            double Of(int seed, string key) => (double)perSeed[seed]["algorithms"]![key]![figure]!;
+            foreach (var key in new[] { "apo", "grpo" })
+            {
+                var spread = bench["algorithms"]![key]![figure]!;
+                Assert.Equal([Of(0, key), Of(1, key)], spread["values"]!.AsArray().Select(v => (double)v!).ToArray());
+                Assert.Equal((Of(0, key) + Of(1, key)) / 2, (double)spread["mean"]!, 12);
+            }
+            var paired = bench["apo_paired_differences"]!["grpo"]![figure]!["values"]!.AsArray().Select(v => (double)v!).ToArray();
+            Assert.Equal(Of(0, "apo") - Of(0, "grpo"), paired[0], 12);
+            Assert.Equal(Of(1, "apo") - Of(1, "grpo"), paired[1], 12);
+        }
+        var smallestKl = bench["expectations"]!.AsArray().Single(e => (string)e!["claim"]! == "A*-PO has the smallest KL")!;
+        int held = perSeed.Count(r => r["expectations"]!.AsArray().Any(e => (string)e!["claim"]! == "A*-PO has the smallest KL" && (bool)e["met"]!));
+        Assert.Equal(held, (int)smallestKl["seeds_met"]!);
+        foreach (var chart in new[] { "seconds.png", "kl.png", "greedy_accuracy.png", "avg_at_k.png" })
+            Assert.True(new FileInfo(Path.Combine(output, "plots", chart)).Length > 1000, chart);
+
+        // Resumable per (seed, algorithm): with one seed's GRPO run gone, a rerun trains only that one again.
+        Directory.Delete(Path.Combine(output, "seed-2", "grpo"), recursive: true);
+        var again = ApoProcess.Run(TimeSpan.FromMinutes(10), "bench", "--preset", "tiny", "--config", config, "--seeds", "2", "--algos", "apo,grpo", "--out", output);
+        Assert.True(again.ExitCode == 0, again.StdErr);
+        Assert.Equal(3, again.StdErr.Split('\n').Count(l => l.Contains("finished earlier")));
+        Assert.Contains("seed 2: grpo: apo run --algo grpo", again.StdErr);
+    }
+
+    [Fact]
+    public void SeedAndSeedsTogetherOrABadSeedListAreBadInputsThatWriteNothing()
+    {
+        using var dir = new TempDirectory();
+        ApoProcess.Run("bench", "--seed", "3", "--seeds", "2", "--out", dir.File("b")).AssertBadInput("--seeds", "--seed");
+        ApoProcess.Run("bench", "--seeds", "two", "--out", dir.File("b")).AssertBadInput("--seeds", "two");
+        Assert.False(Directory.Exists(dir.File("b")));
+    }
+
+    [Fact]
     public void AnUnknownAlgorithmIsABadInputThatWritesNothing()
     {
         using var dir = new TempDirectory();

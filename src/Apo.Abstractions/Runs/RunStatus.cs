@@ -14,4 +14,8 @@ public sealed record RunStatus(
     [property: Id(2)] int StageOneDone,
     [property: Id(3)] int StageOneTotal,
     [property: Id(4)] long TrainerIteration,
-    [property: Id(5)] string? Error);
+    [property: Id(5)] string? Error)
+{
+    /// <summary>Stage-2 steps the run will take (fewer than planned when stage 1 dropped prompts); null before stage 1 has decided.</summary>
+    [Id(6)] public long? StageTwoIterations { get; init; }
+}

@@ -1,6 +1,9 @@
 namespace Apo.Cli.Bench;
 
-/// <summary>PNG bar charts of a bench (ScottPlot): one chart per figure, one bar per algorithm.</summary>
+/// <summary>
+/// PNG charts of a bench (ScottPlot): one chart per figure, one bar per algorithm; over several seeds the bar is
+/// the mean, the error bar one standard deviation, and every seed's value a point.
+/// </summary>
 public static class BenchCharts
 {
     public static IReadOnlyList<string> Write(string directory, BenchReport report)
@@ -18,11 +21,28 @@ public static class BenchCharts
         ];
     }
 
-    static string Bars(string directory, string file, string title, string yLabel, string[] labels, IEnumerable<double> values)
+    public static IReadOnlyList<string> WriteSpread(string directory, MultiSeedBenchReport report)
+    {
+        Directory.CreateDirectory(directory);
+        var keys = report.Algorithms.Keys.ToArray();
+        return [.. BenchFigures.All.Select(f => Bars(directory, $"{f.Name}.png", $"{f.Title} ({report.Seeds.Count} seeds)", "", keys,
+            keys.Select(k => report.Algorithms[k][f.Name].Mean), keys.Select(k => report.Algorithms[k][f.Name])))];
+    }
+
+    static string Bars(string directory, string file, string title, string yLabel, string[] labels, IEnumerable<double> values, IEnumerable<Spread>? spreads = null)
     {
         var plot = new ScottPlot.Plot();
-        var heights = values.Select(v => double.IsFinite(v) ? v : 0).ToArray();
+        var heights = values.Select(Finite).ToArray();
         plot.Add.Bars(heights);
+        if (spreads?.ToArray() is { } each)
+        {
+            var xs = Enumerable.Range(0, each.Length).Select(i => (double)i).ToArray();
+            plot.Add.ErrorBar(xs, heights, [.. each.Select(s => Finite(s.StandardDeviation))]);
+            // Every seed's value, spread a little sideways so equal values stay visible.
+            var points = each.SelectMany((s, i) => s.Values.Select((v, j) => (X: i - 0.15 + 0.3 * j / Math.Max(1, s.Values.Count - 1), Y: Finite(v)))).ToArray();
+            var scatter = plot.Add.ScatterPoints(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+            scatter.Color = ScottPlot.Colors.Black;
+        }
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, labels.Length).Select(i => (double)i).ToArray(), labels);
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
@@ -33,4 +53,6 @@ public static class BenchCharts
         File.Move(temp, path, overwrite: true);
         return path;
     }
+
+    static double Finite(double v) => double.IsFinite(v) ? v : 0;
 }

@@ -22,12 +22,6 @@ public static class BenchRun
     /// <param name="ConfigPath">Optional JSON overlay on the preset, passed to every child unchanged.</param>
     public sealed record Request(string Out, string PresetName, long? Seed, string? ConfigPath, IReadOnlyList<string> Algorithms);
 
-    /// <summary>A child that failed: the bench stops and names its log.</summary>
-    public sealed class ChildFailedException(string message) : Exception(message);
-
-    /// <summary>The child's exit code, wall time and peak RSS, kept beside its run so a resumed bench still reports them.</summary>
-    const string ProcessFileName = "bench-process.json";
-
     public static async Task<BenchReport> ExecuteAsync(Request request, Action<string> progress, CancellationToken cancellation = default)
     {
         var preset = Commands.RunCommand.Resolve(request.PresetName, request.ConfigPath, request.Seed);
@@ -35,32 +29,13 @@ public static class BenchRun
         Directory.CreateDirectory(layout.Root);
         layout.Claim(EmbeddedPresetJson.Serialize(preset), "bench settings");
 
-        TorchSharp.torch.set_num_threads(preset.TorchThreads > 0 ? preset.TorchThreads : Environment.ProcessorCount);
-        progress("reference policy (supervised, shared by every algorithm)...");
-        ReferencePolicy.EnsureTrained(layout.Reference, preset, ArithmeticWordProblems.Generate(preset.Task).Train);
+        ReferenceChildren.EnsureReference(layout, preset, progress);
 
         var results = new Dictionary<string, AlgorithmResult>();
         foreach (var key in request.Algorithms)
         {
-            string directory = Path.Combine(layout.Root, key);
-            var child = new RunLayout(directory);
-            SelfProcess.Outcome? outcome = null;
-            if (!File.Exists(child.SummaryJson))
-            {
-                CopyReference(layout.Reference, child.Reference);
-                progress($"{key}: apo {string.Join(' ', ChildArguments(request, key, directory))} (log: {Path.Combine(directory, "bench.log")})...");
-                outcome = await SelfProcess.RunAsync(ChildArguments(request, key, directory), Path.Combine(directory, "bench.log"), cancellation);
-                if (outcome.ExitCode != 0 || !File.Exists(child.SummaryJson))
-                    throw new ChildFailedException($"{key}: `apo run` exited with {outcome.ExitCode}; see {Path.Combine(directory, "bench.log")}");
-                AtomicFile.WriteAllText(Path.Combine(directory, ProcessFileName), JsonSerializer.Serialize(outcome));
-            }
-            else
-            {
-                progress($"{key}: finished earlier, reading {child.SummaryJson}");
-                string saved = Path.Combine(directory, ProcessFileName);
-                if (File.Exists(saved)) outcome = JsonSerializer.Deserialize<SelfProcess.Outcome>(File.ReadAllText(saved));
-            }
-            results[key] = Result(RunSummary.Load(child.SummaryJson), outcome, child.SummaryJson);
+            var (summary, outcome) = await ReferenceChildren.RunAsync(layout, key, ChildArguments(request, key, Path.Combine(layout.Root, key)), progress, cancellation);
+            results[key] = Result(summary, outcome, new RunLayout(Path.Combine(layout.Root, key)).SummaryJson);
             progress($"{key}: {results[key].Seconds:F1} s of training, peak RSS {results[key].PeakRssMegabytes:F0} MB");
         }
 
@@ -92,19 +67,7 @@ public static class BenchRun
             summary.KlPerToken, summary.Reference.GreedyAccuracy, summary.Reference.AvgAtK, summary.Trained.K);
     }
 
-    /// <summary>Copies the shared reference into a child's run directory (to a temp name, then renamed: never half there).</summary>
-    static void CopyReference(string source, string target)
-    {
-        if (Directory.Exists(target)) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        string temp = target + ".copying";
-        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-        Directory.CreateDirectory(temp);
-        foreach (var file in Directory.GetFiles(source)) File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
-        Directory.Move(temp, target);
-    }
-
-    static string Machine() =>
+    internal static string Machine() =>
         $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription}, " +
         $".NET {Environment.Version}";
 }

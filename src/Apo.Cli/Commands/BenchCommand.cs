@@ -13,6 +13,11 @@ static class BenchCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Bench directory (rerun with the same one to resume).", DefaultValueFactory = _ => new DirectoryInfo("runs/bench") };
         var preset = new Option<string>("--preset") { Description = "tiny or default.", DefaultValueFactory = _ => "tiny" };
         var seed = new Option<long?>("--seed") { Description = "Seed of everything (default: the preset's)." };
+        var seeds = new Option<string?>("--seeds")
+        {
+            Description = "Run every algorithm on every seed: a count (5 = seeds 1..5) or a list (1,2,3). Each seed trains its own reference " +
+                "in <out>/seed-<s>; bench.json reports means, spreads, paired differences and how many seeds each expectation held on.",
+        };
         var config = new Option<FileInfo?>("--config") { Description = "JSON overlay on the preset, as for `apo run --config` (applies to every algorithm)." };
         var algorithms = new Option<string>("--algos")
         {
@@ -22,23 +27,28 @@ static class BenchCommand
         var command = new Command("bench", "Run A*-PO, GRPO, REBEL, PPO and asynchronous A*-PO on the same task, seed and prompt updates, each in its own process; " +
             "writes bench.json, bench.md and bar charts.")
         {
-            output, preset, seed, config, algorithms,
+            output, preset, seed, seeds, config, algorithms,
         };
         command.SetAction(async (parse, cancellation) =>
         {
             var keys = ParseAlgorithms(parse.GetValue(algorithms)!);
             var configFile = parse.GetValue(config);
             if (configFile is { Exists: false }) throw new FileNotFoundException($"{configFile.FullName}: config file not found", configFile.FullName);
+            var seedList = parse.GetValue(seeds) is { } text ? SeedList.Parse(text) : null;
+            if (seedList is not null && parse.GetValue(seed) is not null) throw new UsageException("--seeds: give either --seed or --seeds, not both");
             var request = new BenchRun.Request(parse.GetValue(output)!.FullName, parse.GetValue(preset)!, parse.GetValue(seed), configFile?.FullName, keys);
             try
             {
-                var report = await BenchRun.ExecuteAsync(request, line => Console.Error.WriteLine($"bench: {line}"), cancellation);
+                void Progress(string line) => Console.Error.WriteLine($"bench: {line}");
+                string markdown = seedList is null
+                    ? (await BenchRun.ExecuteAsync(request, Progress, cancellation)).ToMarkdown()
+                    : (await MultiSeedBenchRun.ExecuteAsync(request, seedList, Progress, cancellation)).ToMarkdown();
                 AnsiConsole.WriteLine();
-                AnsiConsole.Write(new Markup(Markup.Escape(report.ToMarkdown())));
+                AnsiConsole.Write(new Markup(Markup.Escape(markdown)));
                 AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(Path.Combine(request.Out, "bench.json"))}");
                 return 0;
             }
-            catch (BenchRun.ChildFailedException e)
+            catch (ReferenceChildren.ChildFailedException e)
             {
                 Console.Error.WriteLine($"apo: error: bench: {e.Message}");
                 return 1;

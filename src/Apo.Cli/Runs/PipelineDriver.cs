@@ -87,6 +87,7 @@ public static class PipelineDriver
                 {
                     stage1.MaxValue = Math.Max(1, s.StageOneTotal);
                     stage1.Value = s.StageOneDone;
+                    if (s.StageTwoIterations is { } steps) stage2.MaxValue = Math.Max(1, steps);
                     stage2.Value = s.TrainerIteration;
                 });
                 stage1.Value = stage1.MaxValue;
@@ -108,7 +109,7 @@ public static class PipelineDriver
                 plain = s.Phase switch
                 {
                     RunPhase.StageOne => new PlainProgress("stage 1", s.StageOneTotal, "prompts"),
-                    RunPhase.StageTwo => new PlainProgress("stage 2", spec.StageTwo.Iterations, "iterations"),
+                    RunPhase.StageTwo => new PlainProgress("stage 2", s.StageTwoIterations ?? spec.StageTwo.Iterations, "iterations"),
                     _ => null,
                 };
                 shown = s.Phase;

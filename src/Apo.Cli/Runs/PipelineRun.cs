@@ -7,6 +7,7 @@ using Apo.Abstractions.StageOne;
 using Apo.Abstractions.Training;
 using Apo.Abstractions.Weights;
 using Apo.Algorithm;
+using Apo.Algorithm.OptimalValues;
 using Apo.Common.Diagnostics;
 using Apo.Common.IO;
 using Apo.Engine.Evaluation;
@@ -88,7 +89,7 @@ public static class PipelineRun
         timings.Save(layout.Timings);
 
         var stageOne = await StageOneSummaryAsync(session.Grains, train, trainKeys, spec.StageOne.ProvenanceFor(reference.Hash),
-            Path.Combine(layout.Root, StageOneExportName));
+            Path.Combine(layout.Root, StageOneExportName), new StageOneFilter(spec.StageOne.DropAllZeroPrompts));
         var evalClock = Stopwatch.StartNew();
         (EvaluationReport Reference, EvaluationReport Trained) evaluated;
         // No per-prompt progress from the evaluator: without a terminal, a heartbeat line every 10 s and the time it took.
@@ -126,7 +127,7 @@ public static class PipelineRun
         return new RunSpec(
             runId, reference, trainKeys, evalKeys,
             new StageOneSettings(one.Samples, one.Beta1, new SamplingSettings(one.Temperature, one.TopP, 0, one.MaxNewTokens), preset.Seed,
-                DropAllZeroPrompts: false, PromptsPerWorkUnit: preset.GenerationBatchSize / Math.Max(1, one.Samples) * 4),
+                DropAllZeroPrompts: one.DropAllZeroPrompts, PromptsPerWorkUnit: preset.GenerationBatchSize / Math.Max(1, one.Samples) * 4),
             StageTwo(preset),
             layout.Root)
         {
@@ -159,7 +160,7 @@ public static class PipelineRun
 
     /// <summary>The stage-1 summary; also writes every prompt's samples and rewards to <paramref name="export"/>.</summary>
     static async Task<StageOneSummary> StageOneSummaryAsync(IGrainFactory grains, IReadOnlyList<PromptExample> examples, ImmutableArray<string> keys,
-        StageOneProvenance provenance, string export)
+        StageOneProvenance provenance, string export, StageOneFilter filter)
     {
         var records = await Task.WhenAll(keys.Select(k => grains.GetGrain<IPromptGrain>(k).GetStageOne(provenance)));
         // The baselines have no stage 1: nothing to export.
@@ -169,7 +170,10 @@ public static class PipelineRun
                 StageOne = p.Second!.Samples.Select(s => new Apo.Tasks.Data.StageOneSample(s.ResponseText, s.Reward)).ToList(),
             }));
         var present = records.Where(r => r is not null).Select(r => r!.VStar).ToList();
-        return new StageOneSummary(keys.Length, present.Count, present.Count > 0 ? present.Average() : double.NaN);
+        return new StageOneSummary(keys.Length, present.Count, present.Count > 0 ? present.Average() : double.NaN)
+        {
+            PromptsDropped = records.Count(r => r is not null && !filter.Keeps(r.Samples.Select(s => s.Reward).ToArray())),
+        };
     }
 
     /// <summary>Held-out evaluation of both policies (tensor work: runs on the session's device thread).</summary>

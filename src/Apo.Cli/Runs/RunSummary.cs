@@ -45,7 +45,8 @@ public sealed record RunSummary(
         md.AppendLine($"| trained | {Pct(Trained.GreedyAccuracy)} | {Pct(Trained.AvgAtK)} |");
         md.AppendLine($"| change | {F(100 * (Trained.GreedyAccuracy - Reference.GreedyAccuracy), "+0.0;-0.0")} points | {F(100 * (Trained.AvgAtK - Reference.AvgAtK), "+0.0;-0.0")} points |");
         md.AppendLine().AppendLine($"KL(π ‖ π_ref) on held-out prompts: {F(Kl)} nats per sequence, {F(KlPerToken, "F4")} per token.").AppendLine();
-        md.AppendLine($"Stage 1: {StageOne.Prompts} training prompts, {StageOne.PromptsWithVStar} with V̂*, mean V̂* {F(StageOne.MeanVStar)}.").AppendLine();
+        md.AppendLine($"Stage 1: {StageOne.Prompts} training prompts, {StageOne.PromptsWithVStar} with V̂*, mean V̂* {F(StageOne.MeanVStar)}" +
+            (StageOne.PromptsDropped > 0 ? $"; {StageOne.PromptsDropped} dropped (pass@N = 0)." : ".")).AppendLine();
         md.AppendLine("| phase | seconds |").AppendLine("| --- | --- |");
         foreach (var (name, value) in new[] { ("SFT", Seconds.Sft), ("stage 1", Seconds.StageOne), ("stage 2", Seconds.StageTwo), ("evaluation", Seconds.Eval), ("total", Seconds.Total) })
             md.AppendLine($"| {name} | {F(value, "F1")} |");
@@ -66,7 +67,12 @@ public sealed record PolicyScores(
 public sealed record StageOneSummary(
     [property: JsonPropertyName("prompts")] int Prompts,
     [property: JsonPropertyName("prompts_with_vstar")] int PromptsWithVStar,
-    [property: JsonPropertyName("mean_vstar")] double MeanVStar);
+    [property: JsonPropertyName("mean_vstar")] double MeanVStar)
+{
+    /// <summary>Prompts stage 1 dropped before stage 2 (pass@N = 0, with <c>stageOne.dropAllZeroPrompts</c>); 0 without filtering.</summary>
+    [JsonPropertyName("prompts_dropped")]
+    public int PromptsDropped { get; init; }
+}
 
 /// <summary>Wall time per phase (a resumed run counts only the time spent in the invocation that did the work).</summary>
 public sealed record PhaseSeconds(

@@ -14,6 +14,11 @@ public sealed record StageOnePreset
     public double Temperature { get; init; } = 1.0;
     public double TopP { get; init; } = 1.0;
     public int MaxNewTokens { get; init; } = 48;
+    /// <summary>
+    /// Drop prompts whose N samples all scored 0 (pass@N = 0) before stage 2, which then takes as many passes over
+    /// the kept prompts as it would have over all: fewer iterations, in proportion (the paper's filtering).
+    /// </summary>
+    public bool DropAllZeroPrompts { get; init; }
 
     public SamplingOptions ToSamplingOptions() => new() { Temperature = Temperature, TopP = TopP, MaxNewTokens = MaxNewTokens };
 }

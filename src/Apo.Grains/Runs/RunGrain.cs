@@ -6,6 +6,7 @@ using Apo.Abstractions.Runs;
 using Apo.Abstractions.StageOne;
 using Apo.Abstractions.Training;
 using Apo.Algorithm;
+using Apo.Algorithm.OptimalValues;
 using Apo.Grains.Dispatch;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -134,7 +135,11 @@ public sealed class RunGrain(
     RunStatus Status()
     {
         var p = progress.State;
-        return new RunStatus(Key, p.Phase, p.StageOneDone, state.State.Spec?.TrainPromptIds.Length ?? 0, p.TrainerIteration, p.Error);
+        return new RunStatus(Key, p.Phase, p.StageOneDone, state.State.Spec?.TrainPromptIds.Length ?? 0, p.TrainerIteration, p.Error)
+        {
+            StageTwoIterations = state.State.Spec is { } spec && (state.State.StageTwoPromptIds is not null || !spec.StageOne.DropAllZeroPrompts)
+                ? StageTwoAsTaken(spec).Iterations : null,
+        };
     }
 
     /// <summary>Runs the remaining phases; every failure ends in a Failed phase with its message, never an unobserved exception.</summary>
@@ -192,8 +197,9 @@ public sealed class RunGrain(
         await counting; // the last count is durable before the phase moves on
 
         var kept = spec.StageOne.DropAllZeroPrompts ? await NonZeroPrompts(spec.TrainPromptIds, provenance) : spec.TrainPromptIds;
-        logger.LogInformation("run {Run}: stage 1 done; {Kept} of {Total} prompts go to stage 2", Key, kept.Length, spec.TrainPromptIds.Length);
         state.State = state.State with { StageTwoPromptIds = kept };
+        logger.LogInformation("run {Run}: stage 1 done; {Kept} of {Total} prompts go to stage 2, {Iterations} iterations", Key, kept.Length,
+            spec.TrainPromptIds.Length, StageTwoAsTaken(spec).Iterations);
         await state.WriteStateAsync();
         await Update(p => p with { Phase = RunPhase.StageTwo });
     }
@@ -203,21 +209,33 @@ public sealed class RunGrain(
         var records = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IPromptGrain>(id).GetStageOne(provenance)));
         for (int i = 0; i < ids.Length; i++)
             if (records[i] is null) throw new InvalidDataException($"run \"{Key}\": prompt '{ids[i]}' has no stage-1 record after stage 1");
-        return ids.Where((_, i) => records[i]!.Samples.Any(s => s.Reward > 0)).ToImmutableArray();
+        var filter = new StageOneFilter(DropAllZeroPrompts: true);
+        return ids.Where((_, i) => filter.Keeps(records[i]!.Samples.Select(s => s.Reward).ToArray())).ToImmutableArray();
+    }
+
+    /// <summary>Stage 2 as this run takes it: the plan's, with fewer steps when stage 1 dropped prompts (as many passes over the kept ones).</summary>
+    StageTwoSettings StageTwoAsTaken(RunSpec spec)
+    {
+        int kept = (state.State.StageTwoPromptIds ?? spec.TrainPromptIds).Length;
+        var two = spec.StageTwo;
+        var (iterations, batch) = new StageOneFilter(spec.StageOne.DropAllZeroPrompts).StageTwoShape(two.Iterations, two.PromptsPerBatch, kept, spec.TrainPromptIds.Length);
+        return two with { Iterations = iterations, PromptsPerBatch = batch, MiniBatchesPerBatch = Math.Min(two.MiniBatchesPerBatch, batch) };
     }
 
     async Task StageTwo(CancellationToken halt)
     {
         var spec = state.State.Spec!;
         var prompts = state.State.StageTwoPromptIds ?? spec.TrainPromptIds;
-        if (spec.StageTwo.Iterations <= 0 || prompts.Length == 0)
+        var taken = StageTwoAsTaken(spec);
+        if (taken.Iterations <= 0 || prompts.Length == 0)
         {
             // Nothing to train (a stage-1-only run, or every prompt filtered out).
             await Update(p => p with { Phase = RunPhase.Completed });
             return;
         }
         var trainer = GrainFactory.GetGrain<ITrainerGrain>(Key);
-        var plan = new StageTwoPlan(Key, spec.Reference, spec.StageOne.ProvenanceFor(spec.Reference.Hash), prompts, spec.StageTwo, spec.OutputDirectory)
+        var plan = new StageTwoPlan(Key, spec.Reference, spec.StageOne.ProvenanceFor(spec.Reference.Hash), prompts,
+            taken, spec.OutputDirectory)
         {
             EvalPromptIds = spec.EvalPromptIds.IsDefault ? [] : spec.EvalPromptIds,
             Engine = spec.Engine,

@@ -27,4 +27,25 @@ public class StageOneFilterTests
     {
         Assert.Throws<ArgumentException>(() => new StageOneFilter(true).Keeps([]));
     }
+
+    [Theory]
+    // The tiny preset: 100 steps of 64 prompts over 512 is 12.5 passes; 410 kept need ceil(12.5 × 410 / 64) = 81 steps.
+    [InlineData(100, 64, 410, 512, 81, 64)]
+    // Nothing dropped: the plan as it was.
+    [InlineData(100, 64, 512, 512, 100, 64)]
+    // Fewer prompts kept than a batch: the batch is every kept prompt, and the passes stay 12.5 (ceil(12.5 × 2 / 2) = 13).
+    [InlineData(100, 64, 2, 512, 13, 2)]
+    public void Dropping_prompts_keeps_the_passes_over_the_data_and_shortens_stage_two(int iterations, int batch, int kept, int total, int steps, int batchAfter)
+    {
+        var shape = new StageOneFilter(DropAllZeroPrompts: true).StageTwoShape(iterations, batch, kept, total);
+        Assert.Equal((steps, batchAfter), shape);
+        // Without filtering the plan is never touched, whatever the counts.
+        Assert.Equal((iterations, batch), new StageOneFilter().StageTwoShape(iterations, batch, kept, total));
+    }
+
+    [Fact]
+    public void More_prompts_kept_than_there_are_is_an_error()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StageOneFilter(true).StageTwoShape(10, 4, 9, 8));
+    }
 }
