@@ -25,7 +25,7 @@ sealed class PipelineOptions
     public Option<long> Seed { get; } = new("--seed") { Description = "Seed of every sampling and shuffle.", DefaultValueFactory = _ => 0 };
     public Option<int> Samples { get; } = new("--n") { Description = "Stage 1: reference samples per prompt (paper 8).", DefaultValueFactory = _ => 8 };
     public Option<double> Beta1 { get; } = new("--beta1") { Description = "Stage 1: β1 of V̂* (paper 0.5; 0 = plain mean).", DefaultValueFactory = _ => 0.5 };
-    public Option<bool> DropAllZero { get; } = new("--drop-all-zero") { Description = "Stage 1: drop prompts whose N samples all scored 0." };
+    public Option<bool> DropAllZero { get; } = new("--drop-all-zero") { Description = "Stage 1: drop prompts whose N samples all scored 0; stage 2 then makes as many passes over the kept prompts as it would have over all (fewer iterations)." };
     public Option<double> Temperature { get; } = new("--temperature") { Description = "Sampling temperature of both stages.", DefaultValueFactory = _ => 1.0 };
     public Option<double> TopP { get; } = new("--top-p") { Description = "Sampling top-p of both stages.", DefaultValueFactory = _ => 1.0 };
     public Option<int> MaxNewTokens { get; } = new("--max-new-tokens") { Description = "Longest response (paper 1024).", DefaultValueFactory = _ => 1024 };
