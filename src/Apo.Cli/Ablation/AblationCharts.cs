@@ -32,11 +32,7 @@ public static class AblationCharts
         dots.Color = ScottPlot.Colors.Black.WithAlpha(0.5);
         plot.Axes.Bottom.SetTicks(xs, [.. points.Select(p => p.Label)]);
         plot.Title(title);
-        string path = Path.Combine(directory, file);
-        string temp = Path.Combine(directory, $".{file}.{Guid.NewGuid():N}.png");
-        plot.SavePng(temp, 640, 400);
-        File.Move(temp, path, overwrite: true);
-        return path;
+        return Runs.PlotFile.Save(plot, directory, file, 640, 400);
     }
 
     static double Finite(double v) => double.IsFinite(v) ? v : 0;

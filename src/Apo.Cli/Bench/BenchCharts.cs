@@ -47,11 +47,7 @@ public static class BenchCharts
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
         plot.YLabel(yLabel);
-        string path = Path.Combine(directory, file);
-        string temp = Path.Combine(directory, $".{file}.{Guid.NewGuid():N}.png");
-        plot.SavePng(temp, 640, 400);
-        File.Move(temp, path, overwrite: true);
-        return path;
+        return Runs.PlotFile.Save(plot, directory, file, 640, 400);
     }
 
     static double Finite(double v) => double.IsFinite(v) ? v : 0;

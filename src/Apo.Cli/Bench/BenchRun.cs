@@ -1,17 +1,14 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Apo.Algorithm;
-using Apo.Common.IO;
 using Apo.Cli.Runs;
 using Apo.Engine.Presets;
-using Apo.Tasks.Synthetic;
 
 namespace Apo.Cli.Bench;
 
 /// <summary>
 /// `apo bench`: A*-PO, the three baselines and asynchronous A*-PO (apo-async) on the same embedded task, seed, reference and number of
-/// prompt updates. The reference is trained once here; each algorithm then runs as its own
+/// prompt updates. The reference is trained once here; each algorithm then runs as its own (ReferenceChildren)
 /// `apo run --algo …` child process (so its peak memory is its own) in &lt;out&gt;/&lt;algo&gt;. A bench killed
 /// half-way resumes: finished algorithms are read back, an unfinished one resumes from its checkpoint.
 /// </summary>

@@ -55,11 +55,6 @@ public static class MetricsPlots
         plot.Title(title);
         plot.XLabel("step");
         plot.YLabel(yLabel);
-        string path = Path.Combine(directory, file);
-        // Render beside the target and rename, like every other file the run writes.
-        string temp = Path.Combine(directory, $".{file}.{Guid.NewGuid():N}.png");
-        plot.SavePng(temp, 800, 450);
-        File.Move(temp, path, overwrite: true);
-        return path;
+        return PlotFile.Save(plot, directory, file, 800, 450);
     }
 }
