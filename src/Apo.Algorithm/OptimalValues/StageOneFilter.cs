@@ -34,7 +34,8 @@ public sealed record StageOneFilter(bool DropAllZeroPrompts = false)
         ArgumentOutOfRangeException.ThrowIfNegative(iterations);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(promptsPerBatch);
         if (kept < 0 || kept > total) throw new ArgumentOutOfRangeException(nameof(kept), kept, $"must be in 0..{total}");
-        if (!DropAllZeroPrompts || total == 0 || kept == 0) return (iterations, promptsPerBatch);
+        if (!DropAllZeroPrompts || total == 0) return (iterations, promptsPerBatch);
+        if (kept == 0) return (0, promptsPerBatch); // every prompt dropped: nothing to train
         int batch = Math.Min(promptsPerBatch, kept);
         double passes = (double)iterations * promptsPerBatch / total;
         return ((int)Math.Ceiling(passes * kept / batch - 1e-9), batch);

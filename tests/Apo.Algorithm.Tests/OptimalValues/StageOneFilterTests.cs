@@ -35,6 +35,8 @@ public class StageOneFilterTests
     [InlineData(100, 64, 512, 512, 100, 64)]
     // Fewer prompts kept than a batch: the batch is every kept prompt, and the passes stay 12.5 (ceil(12.5 × 2 / 2) = 13).
     [InlineData(100, 64, 2, 512, 13, 2)]
+    // Every prompt dropped: no step.
+    [InlineData(100, 64, 0, 512, 0, 64)]
     public void Dropping_prompts_keeps_the_passes_over_the_data_and_shortens_stage_two(int iterations, int batch, int kept, int total, int steps, int batchAfter)
     {
         var shape = new StageOneFilter(DropAllZeroPrompts: true).StageTwoShape(iterations, batch, kept, total);
