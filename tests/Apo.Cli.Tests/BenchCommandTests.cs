@@ -112,7 +112,7 @@ public class BenchCommandTests
         var smallestKl = bench["expectations"]!.AsArray().Single(e => (string)e!["claim"]! == "A*-PO has the smallest KL")!;
         int held = perSeed.Count(r => r["expectations"]!.AsArray().Any(e => (string)e!["claim"]! == "A*-PO has the smallest KL" && (bool)e["met"]!));
         Assert.Equal(held, (int)smallestKl["seeds_met"]!);
-        foreach (var chart in new[] { "seconds.png", "kl.png", "greedy_accuracy.png", "avg_at_k.png" })
+        foreach (var chart in new[] { "seconds.png", "kl.png", "greedy_accuracy.png", "avg_at_k.png", "paired_kl.png", "paired_avg_at_k.png" })
             Assert.True(new FileInfo(Path.Combine(output, "plots", chart)).Length > 1000, chart);
 
         // Resumable per (seed, algorithm): with one seed's GRPO run gone, a rerun trains only that one again.
