@@ -56,6 +56,7 @@ public class AblateCommandTests
                 int steps = drops ? (int)Math.Ceiling(2.0 * kept / Math.Min(16, kept)) : 6;
                 var metrics = File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
                 Assert.Equal(steps, metrics.Count);
+                Assert.Equal(steps, (double)figures["iterations"]!["values"]![seed - 1]!);
                 // The report's figures are the runs' own: every seed's value, in seed order.
                 Assert.Equal(drops ? unsolved : 0, (double)figures["prompts_dropped"]!["values"]![seed - 1]!);
                 Assert.Equal((double)summary["kl"]!, (double)figures["kl"]!["values"]![seed - 1]!, 12);

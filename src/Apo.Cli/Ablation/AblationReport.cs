@@ -53,13 +53,13 @@ public sealed record AblationReport(
         foreach (var (knob, points) in Knobs)
         {
             md.AppendLine($"## {knob}").AppendLine();
-            md.AppendLine("| setting | final loss | final reward | greedy % | avg@k % | KL / seq | seconds | prompts dropped |");
-            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+            md.AppendLine("| setting | final loss | final reward | greedy % | avg@k % | KL / seq | seconds | prompts dropped | stage-2 steps |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
             foreach (var p in points)
             {
                 var f = p.Figures;
                 md.AppendLine($"| {p.Label} | {MeanSd(f["final_loss"], 1, "F4")} | {MeanSd(f["final_reward"], 1, "F3")} | {MeanSd(f["greedy_accuracy"], 100, "F1")} | " +
-                    $"{MeanSd(f["avg_at_k"], 100, "F1")} | {MeanSd(f["kl"], 1, "F3")} | {MeanSd(f["seconds"], 1, "F1")} | {MeanSd(f["prompts_dropped"], 1, "F0")} |");
+                    $"{MeanSd(f["avg_at_k"], 100, "F1")} | {MeanSd(f["kl"], 1, "F3")} | {MeanSd(f["seconds"], 1, "F1")} | {MeanSd(f["prompts_dropped"], 1, "F0")} | {MeanSd(f["iterations"], 1, "F0")} |");
             }
             md.AppendLine();
         }

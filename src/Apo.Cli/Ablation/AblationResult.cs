@@ -42,5 +42,7 @@ public sealed record AblationResult(
         ("kl", "KL(π ‖ π_ref) per sequence", r => r.Kl),
         ("seconds", "Training time (stage 1 + 2), s", r => r.Seconds),
         ("prompts_dropped", "Prompts dropped", r => r.PromptsDropped),
+        // Steps do not depend on the machine's load, as seconds do: what filtering saves, counted exactly.
+        ("iterations", "Stage-2 steps", r => r.Iterations),
     ];
 }
