@@ -4,7 +4,7 @@ namespace Apo.Algorithm.OptimalValues;
 /// Optional pruning after stage 1: a prompt whose N reference samples all scored 0 has
 /// pass@N = 0, so the paper drops it (about 28% less training time at equal accuracy). The time is
 /// saved because the paper trains a fixed number of passes over the prompts: fewer prompts, fewer
-/// steps (<see cref="StageTwoIterations"/>).
+/// steps (<see cref="StageTwoShape"/>).
 /// </summary>
 /// <param name="DropAllZeroPrompts">When true, prompts whose stage-1 rewards are all 0 are dropped.</param>
 public sealed record StageOneFilter(bool DropAllZeroPrompts = false)

@@ -24,16 +24,14 @@ public static class AblationCharts
         var plot = new ScottPlot.Plot();
         var xs = Enumerable.Range(0, points.Count).Select(i => (double)i).ToArray();
         var spreads = points.Select(p => p.Figures[figure]).ToArray();
-        var means = spreads.Select(s => Finite(s.Mean)).ToArray();
+        var means = spreads.Select(s => Runs.PlotFile.Finite(s.Mean)).ToArray();
         plot.Add.Scatter(xs, means);
-        plot.Add.ErrorBar(xs, means, [.. spreads.Select(s => Finite(s.StandardDeviation))]);
-        var seeds = spreads.SelectMany((s, i) => s.Values.Select(v => (X: (double)i, Y: Finite(v)))).ToArray();
+        plot.Add.ErrorBar(xs, means, [.. spreads.Select(s => Runs.PlotFile.Finite(s.StandardDeviation))]);
+        var seeds = spreads.SelectMany((s, i) => s.Values.Select(v => (X: (double)i, Y: Runs.PlotFile.Finite(v)))).ToArray();
         var dots = plot.Add.ScatterPoints(seeds.Select(p => p.X).ToArray(), seeds.Select(p => p.Y).ToArray());
         dots.Color = ScottPlot.Colors.Black.WithAlpha(0.5);
         plot.Axes.Bottom.SetTicks(xs, [.. points.Select(p => p.Label)]);
         plot.Title(title);
         return Runs.PlotFile.Save(plot, directory, file, 640, 400);
     }
-
-    static double Finite(double v) => double.IsFinite(v) ? v : 0;
 }

@@ -21,9 +21,13 @@ public sealed record AblationReport(
     /// <param name="Results">One per seed, in <see cref="Seeds"/> order.</param>
     public sealed record Point(
         [property: JsonPropertyName("label")] string Label,
-        [property: JsonPropertyName("run")] string Run,
+        [property: JsonIgnore] AblationVariant Variant,
         [property: JsonIgnore] IReadOnlyList<AblationResult> Results)
     {
+        /// <summary>The setting's directory under each seed's.</summary>
+        [JsonPropertyName("run")]
+        public string Run => Variant.Name;
+
         [JsonPropertyName("figures")]
         public IReadOnlyDictionary<string, Spread> Figures =>
             AblationResult.Figures.ToDictionary(f => f.Name, f => Spread.Of([.. Results.Select(f.Of)]));
@@ -31,11 +35,19 @@ public sealed record AblationReport(
 
     /// <summary>At each N of the filter sweep: seconds without filtering minus with it, paired by seed (positive: time saved).</summary>
     [JsonPropertyName("filter_seconds_saved")]
-    public IReadOnlyDictionary<string, Spread> FilterSecondsSaved =>
-        Knobs.TryGetValue("filter", out var points)
-            ? points.Chunk(2).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0].Label.Split(' ')[0],
-                pair => Spread.Of([.. pair[0].Results.Zip(pair[1].Results, (keep, drop) => keep.Seconds - drop.Seconds)]))
-            : new Dictionary<string, Spread>();
+    public IReadOnlyDictionary<string, Spread> FilterSecondsSaved
+    {
+        get
+        {
+            var points = Knobs.TryGetValue("filter", out var sweep) ? sweep : [];
+            var saved = new Dictionary<string, Spread>();
+            // Each dropping setting against the same setting that keeps every prompt.
+            foreach (var drop in points.Where(p => p.Variant.DropAllZeroPrompts))
+                if (points.FirstOrDefault(p => p.Variant == drop.Variant with { DropAllZeroPrompts = false }) is { } keep)
+                    saved[$"N={drop.Variant.Samples}"] = Spread.Of([.. keep.Results.Zip(drop.Results, (k, d) => k.Seconds - d.Seconds)]);
+            return saved;
+        }
+    }
 
     public void Save(string directory)
     {

@@ -28,7 +28,7 @@ public static class AblationRun
         foreach (var seed in request.Seeds)
         {
             var preset = Commands.RunCommand.Resolve(request.PresetName, request.ConfigPath, seed);
-            var layout = new RunLayout(Path.Combine(root.Root, $"seed-{seed.ToString(CultureInfo.InvariantCulture)}"));
+            var layout = new RunLayout(SeedList.Directory(root.Root, seed));
             Directory.CreateDirectory(layout.Root);
             layout.Claim(EmbeddedPresetJson.Serialize(preset), "ablation settings");
             void Progress(string line) => progress($"seed {seed}: {line}");
@@ -47,7 +47,7 @@ public static class AblationRun
         }
 
         var knobs = sweeps.ToDictionary(s => s.Key, s => (IReadOnlyList<AblationReport.Point>)
-            [.. s.Value.Select(p => new AblationReport.Point(p.Label, p.Variant.Name, [.. request.Seeds.Select(seed => results[(seed, p.Variant)])]))]);
+            [.. s.Value.Select(p => new AblationReport.Point(p.Label, p.Variant, [.. request.Seeds.Select(seed => results[(seed, p.Variant)])]))]);
         var report = new AblationReport(unseeded.Name, request.Seeds, BenchRun.Machine(), DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), knobs);
         report.Save(root.Root);
         AblationCharts.Write(Path.Combine(root.Root, "plots"), report);

@@ -42,8 +42,11 @@ public static class AblationKnobs
     }
 
     /// <summary>The knobs `--knob` names: one of them, or all three.</summary>
-    public static IReadOnlyList<string> Parse(string text) =>
-        text.Trim().ToLowerInvariant() is "all" ? Names
-        : Names.Contains(text.Trim().ToLowerInvariant()) ? [text.Trim().ToLowerInvariant()]
-        : throw new UsageException($"--knob: unknown knob \"{text}\" (expected samples, beta1, filter or all)");
+    public static IReadOnlyList<string> Parse(string text)
+    {
+        string knob = text.Trim().ToLowerInvariant();
+        return knob == "all" ? Names
+            : Names.Contains(knob) ? [knob]
+            : throw new UsageException($"--knob: unknown knob \"{text}\" (expected samples, beta1, filter or all)");
+    }
 }

@@ -40,14 +40,14 @@ public static class BenchCharts
         bool interval = false)
     {
         var plot = new ScottPlot.Plot();
-        var heights = values.Select(Finite).ToArray();
+        var heights = values.Select(Runs.PlotFile.Finite).ToArray();
         plot.Add.Bars(heights);
         if (spreads?.ToArray() is { } each)
         {
             var xs = Enumerable.Range(0, each.Length).Select(i => (double)i).ToArray();
-            plot.Add.ErrorBar(xs, heights, [.. each.Select(s => Finite(interval ? s.High - s.Mean : s.StandardDeviation))]);
+            plot.Add.ErrorBar(xs, heights, [.. each.Select(s => Runs.PlotFile.Finite(interval ? s.High - s.Mean : s.StandardDeviation))]);
             // Every seed's value, spread a little sideways so equal values stay visible.
-            var points = each.SelectMany((s, i) => s.Values.Select((v, j) => (X: i - 0.15 + 0.3 * j / Math.Max(1, s.Values.Count - 1), Y: Finite(v)))).ToArray();
+            var points = each.SelectMany((s, i) => s.Values.Select((v, j) => (X: i - 0.15 + 0.3 * j / Math.Max(1, s.Values.Count - 1), Y: Runs.PlotFile.Finite(v)))).ToArray();
             var scatter = plot.Add.ScatterPoints(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
             scatter.Color = ScottPlot.Colors.Black;
         }
@@ -57,6 +57,4 @@ public static class BenchCharts
         plot.YLabel(yLabel);
         return Runs.PlotFile.Save(plot, directory, file, 640, 400);
     }
-
-    static double Finite(double v) => double.IsFinite(v) ? v : 0;
 }

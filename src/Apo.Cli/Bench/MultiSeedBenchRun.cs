@@ -1,4 +1,3 @@
-using System.Globalization;
 using Apo.Cli.Runs;
 using Apo.Engine.Presets;
 
@@ -11,8 +10,6 @@ namespace Apo.Cli.Bench;
 /// </summary>
 public static class MultiSeedBenchRun
 {
-    public static string SeedDirectory(string root, long seed) => Path.Combine(root, $"seed-{seed.ToString(CultureInfo.InvariantCulture)}");
-
     public static async Task<MultiSeedBenchReport> ExecuteAsync(BenchRun.Request request, IReadOnlyList<long> seeds, Action<string> progress,
         CancellationToken cancellation = default)
     {
@@ -26,7 +23,7 @@ public static class MultiSeedBenchRun
         foreach (var seed in seeds)
         {
             progress($"seed {seed} ({reports.Count + 1} of {seeds.Count})");
-            reports.Add(await BenchRun.ExecuteAsync(request with { Out = SeedDirectory(request.Out, seed), Seed = seed },
+            reports.Add(await BenchRun.ExecuteAsync(request with { Out = SeedList.Directory(request.Out, seed), Seed = seed },
                 line => progress($"seed {seed}: {line}"), cancellation));
         }
         var first = reports[0];

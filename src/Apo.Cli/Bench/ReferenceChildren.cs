@@ -13,9 +13,6 @@ namespace Apo.Cli.Bench;
 /// </summary>
 public static class ReferenceChildren
 {
-    /// <summary>A child that failed: the bench stops and names its log.</summary>
-    public sealed class ChildFailedException(string message) : Exception(message);
-
     /// <summary>The child's exit code, wall time and peak RSS, kept beside its run so a resumed bench still reports them.</summary>
     const string ProcessFileName = "bench-process.json";
 
@@ -41,7 +38,8 @@ public static class ReferenceChildren
             progress($"{key}: apo {string.Join(' ', args)} (log: {log})...");
             outcome = await SelfProcess.RunAsync(args, log, cancellation);
             if (outcome.ExitCode != 0 || !File.Exists(child.SummaryJson))
-                throw new ChildFailedException($"{key}: `apo run` exited with {outcome.ExitCode}; see {log}");
+                // A failed child is a failed run (exit 1, "apo: error: …"), the error contract every run already has.
+                throw new RunFailedException($"{root.Root}: {key}: `apo run` exited with {outcome.ExitCode}; see {log}");
             AtomicFile.WriteAllText(Path.Combine(directory, ProcessFileName), JsonSerializer.Serialize(outcome));
         }
         else

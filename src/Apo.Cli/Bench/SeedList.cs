@@ -5,6 +5,9 @@ namespace Apo.Cli.Bench;
 /// <summary>`--seeds`: a count (5 means seeds 1..5) or a comma-separated list (1,2,3), each seed once.</summary>
 public static class SeedList
 {
+    /// <summary>Where a multi-seed bench or an ablation keeps one seed's reference and runs.</summary>
+    public static string Directory(string root, long seed) => Path.Combine(root, $"seed-{seed.ToString(CultureInfo.InvariantCulture)}");
+
     public static IReadOnlyList<long> Parse(string text, string option = "--seeds")
     {
         var items = text.Split(',', StringSplitOptions.TrimEntries);

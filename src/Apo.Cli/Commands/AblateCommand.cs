@@ -31,19 +31,11 @@ static class AblateCommand
             var configFile = parse.GetValue(config);
             if (configFile is { Exists: false }) throw new FileNotFoundException($"{configFile.FullName}: config file not found", configFile.FullName);
             var request = new AblationRun.Request(parse.GetValue(output)!.FullName, parse.GetValue(preset)!, configFile?.FullName, knobs, seedList);
-            try
-            {
-                var report = await AblationRun.ExecuteAsync(request, line => Console.Error.WriteLine($"ablate: {line}"), cancellation);
-                AnsiConsole.WriteLine();
-                AnsiConsole.Write(new Markup(Markup.Escape(report.ToMarkdown())));
-                AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(Path.Combine(request.Out, "ablate.json"))}");
-                return 0;
-            }
-            catch (ReferenceChildren.ChildFailedException e)
-            {
-                Console.Error.WriteLine($"apo: error: ablate: {e.Message}");
-                return 1;
-            }
+            var report = await AblationRun.ExecuteAsync(request, line => Console.Error.WriteLine($"ablate: {line}"), cancellation);
+            AnsiConsole.WriteLine();
+            AnsiConsole.Write(new Markup(Markup.Escape(report.ToMarkdown())));
+            AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(Path.Combine(request.Out, "ablate.json"))}");
+            return 0;
         });
         return command;
     }

@@ -37,22 +37,14 @@ static class BenchCommand
             var seedList = parse.GetValue(seeds) is { } text ? SeedList.Parse(text) : null;
             if (seedList is not null && parse.GetValue(seed) is not null) throw new UsageException("--seeds: give either --seed or --seeds, not both");
             var request = new BenchRun.Request(parse.GetValue(output)!.FullName, parse.GetValue(preset)!, parse.GetValue(seed), configFile?.FullName, keys);
-            try
-            {
-                void Progress(string line) => Console.Error.WriteLine($"bench: {line}");
-                string markdown = seedList is null
-                    ? (await BenchRun.ExecuteAsync(request, Progress, cancellation)).ToMarkdown()
-                    : (await MultiSeedBenchRun.ExecuteAsync(request, seedList, Progress, cancellation)).ToMarkdown();
-                AnsiConsole.WriteLine();
-                AnsiConsole.Write(new Markup(Markup.Escape(markdown)));
-                AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(Path.Combine(request.Out, "bench.json"))}");
-                return 0;
-            }
-            catch (ReferenceChildren.ChildFailedException e)
-            {
-                Console.Error.WriteLine($"apo: error: bench: {e.Message}");
-                return 1;
-            }
+            void Progress(string line) => Console.Error.WriteLine($"bench: {line}");
+            string markdown = seedList is null
+                ? (await BenchRun.ExecuteAsync(request, Progress, cancellation)).ToMarkdown()
+                : (await MultiSeedBenchRun.ExecuteAsync(request, seedList, Progress, cancellation)).ToMarkdown();
+            AnsiConsole.WriteLine();
+            AnsiConsole.Write(new Markup(Markup.Escape(markdown)));
+            AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(Path.Combine(request.Out, "bench.json"))}");
+            return 0;
         });
         return command;
     }

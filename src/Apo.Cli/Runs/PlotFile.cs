@@ -11,4 +11,7 @@ static class PlotFile
         File.Move(temp, path, overwrite: true);
         return path;
     }
+
+    /// <summary>A value a chart can draw: a non-finite figure (a diverged KL, a missing measurement) is drawn as 0.</summary>
+    public static double Finite(double v) => double.IsFinite(v) ? v : 0;
 }
